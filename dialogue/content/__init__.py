@@ -1,0 +1,146 @@
+"""Everything the skill says, as data: the question decks and the phrases, validated at load.
+
+`questions.json` holds the six decks from the seed article; `phrases.json` holds every line
+the skill speaks, each with several variants so repeated use does not sound robotic.
+Both are checked against their JSON Schemas when loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from dialogue.model import Slot
+from dialogue.speech import Speech, compose
+
+
+class ContentError(ValueError):
+    """A content file that does not match its schema or its own references."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of a deck."""
+
+    id: str
+    text: str
+    category: str
+
+
+@dataclass(frozen=True)
+class Category:
+    """One deck: its spoken name, the words that mean it, and its questions."""
+
+    id: str
+    name: str
+    card_title: str
+    synonyms: tuple[str, ...]
+    questions: tuple[Question, ...]
+
+
+_FILLER = re.compile(r"\b(about|the|a|an|our|my|your|some|questions?|one|please|on|of)\b")
+
+
+def _words(text: str) -> str:
+    text = re.sub(r"[^a-z' ]+", " ", text.lower())
+    return " ".join(_FILLER.sub(" ", text).split())
+
+
+class Content:
+    """The loaded, validated content, with lookups the flows need."""
+
+    def __init__(self, questions: dict[str, Any], phrases: dict[str, Any]) -> None:
+        self.categories: dict[str, Category] = {}
+        self.questions: dict[str, Question] = {}
+        for raw in questions["categories"]:
+            deck = tuple(Question(q["id"], q["text"], raw["id"]) for q in raw["questions"])
+            self.categories[raw["id"]] = Category(
+                raw["id"], raw["name"], raw["card_title"], tuple(raw["synonyms"]), deck
+            )
+            for question in deck:
+                if question.id in self.questions:
+                    raise ContentError(f"question id {question.id} appears twice")
+                self.questions[question.id] = question
+        self.phrases: dict[str, tuple[str, ...]] = {
+            key: tuple(variants) for key, variants in phrases["phrases"].items()
+        }
+        self.sounds: dict[str, str] = dict(phrases["sounds"])
+        self.lists: dict[str, tuple[str, ...]] = {
+            key: tuple(items) for key, items in phrases["lists"].items()
+        }
+        self._category_words = self._index_category_words()
+
+    def _index_category_words(self) -> dict[str, str]:
+        index: dict[str, str] = {}
+        for category in self.categories.values():
+            for phrase in (category.id.replace("_", " "), category.name, *category.synonyms):
+                key = _words(phrase)
+                if key in index and index[key] != category.id:
+                    raise ContentError(f"{phrase!r} names two categories")
+                index[key] = category.id
+        return index
+
+    def has(self, key: str) -> bool:
+        """Whether a phrase with this key exists."""
+        return key in self.phrases
+
+    def speak(self, key: str, rng: random.Random, **values: str | Speech) -> Speech:
+        """One randomly chosen variant of a phrase, composed into speech."""
+        return compose(rng.choice(self.phrases[key]), values, self.sounds)
+
+    def category_for(self, slot: Slot) -> Category | None:
+        """The category a slot names: its resolved id, or its words matched against synonyms."""
+        if slot.resolved_id in self.categories:
+            return self.categories[slot.resolved_id]
+        if not slot.value:
+            return None
+        heard = _words(slot.value)
+        if heard in self._category_words:
+            return self.categories[self._category_words[heard]]
+        for words, category_id in sorted(self._category_words.items(), key=lambda kv: -len(kv[0])):
+            if words and re.search(rf"\b{re.escape(words)}\b", heard):
+                return self.categories[category_id]
+        return None
+
+
+def _load_json(name: str) -> Any:
+    return json.loads(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
+
+
+def validate(document: Any, schema_name: str) -> None:
+    """Raise ContentError listing every way `document` breaks the named schema."""
+    validator = Draft202012Validator(_load_json(schema_name))
+    problems = sorted(validator.iter_errors(document), key=lambda error: list(error.path))
+    if problems:
+        details = "; ".join(f"{'/'.join(map(str, p.path)) or '(top)'}: {p.message}" for p in problems)
+        raise ContentError(f"{schema_name}: {details}")
+
+
+@cache
+def load_content() -> Content:
+    """Load and validate the packaged content once per process."""
+    questions = _load_json("questions.json")
+    phrases = _load_json("phrases.json")
+    validate(questions, "questions.schema.json")
+    validate(phrases, "phrases.schema.json")
+    content = Content(questions, phrases)
+    _check_references(content)
+    return content
+
+
+_PLACEHOLDER = re.compile(r"\{sound:([a-z_]+)\}")
+
+
+def _check_references(content: Content) -> None:
+    for key, variants in content.phrases.items():
+        for variant in variants:
+            for sound in _PLACEHOLDER.findall(variant):
+                if sound not in content.sounds:
+                    raise ContentError(f"phrase {key} uses unknown sound {sound}")

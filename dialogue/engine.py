@@ -1,0 +1,83 @@
+"""The dialogue engine: one event in, the next state and a reply out.
+
+`respond` is deterministic given its inputs: the clock and randomness come from the
+ports. It matches the current flow's rules (for its step), then every flow's entry rules,
+then the global rules, first to last; anything unmatched is handled as a fallback.
+"""
+
+from __future__ import annotations
+
+import copy
+from enum import Enum
+
+from dialogue import intents
+from dialogue.content import Content, load_content
+from dialogue.flows import FLOWS, GLOBAL_RULES, HOME, OFFERS
+from dialogue.flows.home import HomeStep, fallback
+from dialogue.model import Event, Reply
+from dialogue.ports import Ports
+from dialogue.rules import Flow, Go, Rule, Turn
+from dialogue.speech import speech_to_data
+from dialogue.state import Session, State
+
+_FALLBACK = Rule(intents.FALLBACK, fallback)
+
+
+def respond(state: State, event: Event, ports: Ports, content: Content | None = None) -> tuple[State, Reply]:
+    """Handle one event: returns the new state and what to say; the input state is not changed."""
+    state = copy.deepcopy(state)
+    if event.new_session:
+        state.session = Session()
+        state.household.visits += 1
+    flow, step = _where(state.session)
+    turn = Turn(state, event, ports, content or load_content(), step, OFFERS)
+    rule = _match(turn, flow, step)
+    outcome = rule.action(turn)
+    _advance(state, rule, outcome)
+    return state, outcome.reply
+
+
+def _where(session: Session) -> tuple[Flow, Enum]:
+    """The flow and step the stored session names; anything unknown is the home menu."""
+    flow = FLOWS.get(session.flow, HOME)
+    try:
+        return flow, flow.steps(session.step)
+    except ValueError:
+        return HOME, HomeStep.MENU
+
+
+def _match(turn: Turn, flow: Flow, step: Enum) -> Rule:
+    for rule in flow.rules:
+        if rule.matches(turn, step):
+            return rule
+    for other in FLOWS.values():
+        for rule in other.entries:
+            if rule.matches(turn, None):
+                return rule
+    for rule in GLOBAL_RULES:
+        if rule.matches(turn, None):
+            return rule
+    return _FALLBACK
+
+
+def _advance(state: State, rule: Rule, outcome: Go) -> None:
+    session = state.session
+    if outcome.reply.end_session:
+        state.session = Session()
+        return
+    if rule.action is not fallback:
+        session.fallbacks = 0
+    session.flow = _flow_name(outcome.step)
+    session.step = str(outcome.step.value)
+    session.offer = outcome.offer
+    if rule.intent != intents.REPEAT:
+        session.last_speech = speech_to_data(outcome.reply.speech)
+        reprompt = outcome.reply.reprompt
+        session.last_reprompt = speech_to_data(reprompt) if reprompt else None
+
+
+def _flow_name(step: Enum) -> str:
+    for flow in FLOWS.values():
+        if isinstance(step, flow.steps):
+            return flow.name
+    raise LookupError(f"{step!r} belongs to no flow")

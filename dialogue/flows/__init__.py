@@ -1,0 +1,21 @@
+"""The flows, in the order their entry rules are tried, and the global rules after them."""
+
+from __future__ import annotations
+
+from dialogue.flows import home, questions, remember_when
+from dialogue.flows.home import HomeStep
+from dialogue.rules import Action, Flow, Rule
+
+HOME = Flow(name="home", steps=HomeStep)
+FLOWS: dict[str, Flow] = {flow.name: flow for flow in (HOME, questions.FLOW, remember_when.FLOW)}
+GLOBAL_RULES: tuple[Rule, ...] = home.RULES
+OFFERS: dict[str, Action] = {name: action for flow in FLOWS.values() for name, action in flow.offers}
+
+
+def all_rules() -> list[Rule]:
+    """Every rule of every flow, entry and global: what the interaction models must cover."""
+    rules = list(GLOBAL_RULES)
+    for flow in FLOWS.values():
+        rules.extend(flow.rules)
+        rules.extend(flow.entries)
+    return rules

@@ -1,0 +1,121 @@
+"""Home: the greeting, the menu and the rules that work in every state.
+
+| intent                          | does                                                        |
+|---------------------------------|-------------------------------------------------------------|
+| launch                          | greets a first-time household apart from a returning one    |
+| help                            | the help line for the current flow and step                 |
+| stop, cancel                    | says goodbye and ends the session                           |
+| repeat                          | says the last reply again                                   |
+| start over, go home, go back    | back to the menu                                            |
+| yes / no                        | takes or declines what the last reply offered               |
+| fallback (and anything unmatched) | a short hint; twice in a row, the full list of what to say |
+| session ended                   | nothing to say; the conversation is over                    |
+
+```mermaid
+stateDiagram-v2
+    [*] --> MENU: launch
+    MENU --> questions: a question / yes
+    MENU --> remember_when: remember when
+    MENU --> [*]: stop / cancel / no
+```
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from dialogue import intents
+from dialogue.model import Reply
+from dialogue.rules import Go, Rule, Turn
+from dialogue.speech import join, speech_from_data
+
+
+class HomeStep(Enum):
+    """Home has one step: the menu."""
+
+    MENU = "menu"
+
+
+def launch(turn: Turn) -> Go:
+    """Greet: the first visit explains, later visits are brief."""
+    key = "launch.first" if turn.household.visits <= 1 else "launch.returning"
+    return Go(HomeStep.MENU, Reply(turn.say(key), reprompt=turn.say("reprompt.home")))
+
+
+def menu(turn: Turn) -> Go:
+    """Back to the menu."""
+    return Go(HomeStep.MENU, Reply(turn.say("menu"), reprompt=turn.say("reprompt.home")))
+
+
+def goodbye(turn: Turn) -> Go:
+    """End the session warmly."""
+    return Go(HomeStep.MENU, Reply(turn.say("goodbye"), end_session=True))
+
+
+def session_ended(turn: Turn) -> Go:
+    """The platform closed the session: nothing may be spoken."""
+    return Go(HomeStep.MENU, Reply((), end_session=True))
+
+
+def help_here(turn: Turn) -> Go:
+    """Help that fits where the conversation is."""
+    reply = Reply(turn.for_step("help"), reprompt=turn.for_step("reprompt"))
+    return _stay(turn, reply, offer=turn.session.offer)
+
+
+def repeat(turn: Turn) -> Go:
+    """Say the last reply again, word for word."""
+    if turn.session.last_speech is None:
+        return help_here(turn)
+    last = speech_from_data(turn.session.last_speech)
+    reprompt = turn.session.last_reprompt
+    again = Reply(last, reprompt=speech_from_data(reprompt) if reprompt else None)
+    return _stay(turn, again, offer=turn.session.offer)
+
+
+def fallback(turn: Turn) -> Go:
+    """Not understood: a short hint first; the second time in a row, everything that can be said."""
+    turn.session.fallbacks += 1
+    if turn.session.fallbacks == 1:
+        speech = turn.for_step("fallback")
+    else:
+        speech = join(turn.say("fallback.again"), turn.for_step("options"))
+    return _stay(turn, Reply(speech, reprompt=turn.for_step("reprompt")), offer=turn.session.offer)
+
+
+def nothing_offered(turn: Turn) -> bool:
+    """Guard: the last reply offered nothing, so a yes or no has no meaning here."""
+    return turn.session.offer not in turn.offers
+
+
+def take_offer(turn: Turn) -> Go:
+    """A "yes": start what the last reply offered."""
+    return turn.offers[str(turn.session.offer)](turn)
+
+
+def decline(turn: Turn) -> Go:
+    """A "no" to what was offered: part kindly."""
+    return goodbye(turn)
+
+
+def _stay(turn: Turn, reply: Reply, offer: str | None = None) -> Go:
+    """Keep the current flow and step."""
+    return Go(turn.step, reply, offer=offer)
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(intents.LAUNCH, launch),
+    Rule(intents.SESSION_ENDED, session_ended),
+    Rule(intents.HELP, help_here),
+    Rule(intents.STOP, goodbye),
+    Rule(intents.CANCEL, goodbye),
+    Rule(intents.REPEAT, repeat),
+    Rule(intents.START_OVER, menu),
+    Rule(intents.HOME, menu),
+    Rule(intents.PREVIOUS, menu),
+    Rule(intents.YES, fallback, guard=nothing_offered),
+    Rule(intents.YES, take_offer),
+    Rule(intents.NO, fallback, guard=nothing_offered),
+    Rule(intents.NO, decline),
+    Rule(intents.FALLBACK, fallback),
+)

@@ -1,0 +1,78 @@
+"""The one state object the core reads and returns, versioned and serialised here only.
+
+`Household` lives as long as the household uses the skill (deck positions, visits);
+`Session` is what the current conversation is about and is reset when a new one starts.
+The host stores the whole object keyed by household, so any worker can answer any request.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+STATE_VERSION = 1
+
+
+class StateVersionError(ValueError):
+    """Stored state written by a newer version of the skill."""
+
+
+@dataclass
+class Household:
+    """What the skill remembers about a household between conversations."""
+
+    visits: int = 0
+    asked: dict[str, list[str]] = field(default_factory=dict)  # category -> question ids this cycle
+    last_category: str | None = None
+    last_question: str | None = None
+
+
+@dataclass
+class Session:
+    """Where the current conversation stands."""
+
+    flow: str = "home"
+    step: str = "menu"
+    category: str | None = None  # None: any category
+    question: str | None = None
+    previous_question: str | None = None
+    offer: str | None = None  # what a "yes" would start
+    fallbacks: int = 0
+    turn: int = 0
+    nudges: list[int] = field(default_factory=list)
+    last_speech: list[list[str | int]] | None = None
+    last_reprompt: list[list[str | int]] | None = None
+
+
+@dataclass
+class State:
+    """Everything the core knows, in one typed, versioned object."""
+
+    household: Household = field(default_factory=Household)
+    session: Session = field(default_factory=Session)
+    version: int = STATE_VERSION
+
+    def to_json(self) -> str:
+        """Serialise for the store."""
+        return json.dumps(asdict(self), separators=(",", ":"), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | None) -> State:
+        """Load from the store; an empty value is a new household."""
+        if not text:
+            return cls()
+        data: dict[str, Any] = json.loads(text)
+        version = int(data.get("version", 0))
+        if version > STATE_VERSION:
+            raise StateVersionError(f"state version {version} is newer than {STATE_VERSION}")
+        return cls(
+            household=Household(**_known(Household, data.get("household", {}))),
+            session=Session(**_known(Session, data.get("session", {}))),
+        )
+
+
+def _known(kind: type, data: dict[str, Any]) -> dict[str, Any]:
+    """Keep only fields the dataclass knows, so older or extra keys never break a load."""
+    names = {item.name for item in fields(kind)}
+    return {key: value for key, value in data.items() if key in names}

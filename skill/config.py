@@ -1,0 +1,43 @@
+"""Settings, read from the environment once, at app creation; a test passes a mapping instead."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+DEFAULT_MAX_BODY_BYTES = 128 * 1024
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() not in ("0", "false", "no", "off")
+
+
+def _list(value: str | None) -> frozenset[str]:
+    return frozenset(item.strip() for item in (value or "").split(",") if item.strip())
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The settings the environment gives, under the names the app uses."""
+    env = os.environ if environ is None else environ
+    return {
+        "DATABASE_URL": env.get("DATABASE_URL") or None,
+        "ALEXA_VERIFY_SIGNATURES": _flag(env.get("ALEXA_VERIFY_SIGNATURES"), True),
+        "ALEXA_SKILL_IDS": _list(env.get("ALEXA_SKILL_IDS")),
+        "AUTO_MIGRATE": _flag(env.get("AUTO_MIGRATE"), True),
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_BODY_BYTES") or DEFAULT_MAX_BODY_BYTES),
+    }
+
+
+def normalise(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Accept a test's mapping with friendly types (a list of skill ids, a 'false' string)."""
+    settings = dict(config)
+    if isinstance(settings.get("ALEXA_SKILL_IDS"), str):
+        settings["ALEXA_SKILL_IDS"] = _list(settings["ALEXA_SKILL_IDS"])
+    elif settings.get("ALEXA_SKILL_IDS") is not None:
+        settings["ALEXA_SKILL_IDS"] = frozenset(settings["ALEXA_SKILL_IDS"])
+    if isinstance(settings.get("ALEXA_VERIFY_SIGNATURES"), str):
+        settings["ALEXA_VERIFY_SIGNATURES"] = _flag(settings["ALEXA_VERIFY_SIGNATURES"], True)
+    return settings

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 from dialogue.speech import Speech
 
@@ -29,6 +30,8 @@ class Event:
     new_session: bool = False
     person_id: str | None = None
     locale: str = "en-US"
+    # Non-intent request details the host passes on (a permission answer, a skill event, …).
+    data: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     def slot(self, name: str) -> Slot:
         """The named slot, or an empty one when it was not filled."""

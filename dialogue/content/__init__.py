@@ -1,8 +1,9 @@
 """Everything the skill says, as data: the question decks and the phrases, validated at load.
 
-`questions.json` holds the six decks from the seed article; `phrases.json` holds every line
-the skill speaks, each with several variants so repeated use does not sound robotic.
-Both are checked against their JSON Schemas when loaded.
+`questions.json` holds the six decks from the seed article; `phrases/*.json` (one file per
+flow) hold every line the skill speaks, each with several variants so repeated use does
+not sound robotic. All are checked against their JSON Schemas when loaded, and a key
+defined in two phrase files is an error.
 """
 
 from __future__ import annotations
@@ -114,23 +115,38 @@ def _load_json(name: str) -> Any:
     return json.loads(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
 
 
-def validate(document: Any, schema_name: str) -> None:
+def load_phrases() -> dict[str, Any]:
+    """Every phrase file, each validated, merged into one document."""
+    merged: dict[str, Any] = {"version": 1, "phrases": {}, "sounds": {}, "lists": {}}
+    folder = resources.files(__package__).joinpath("phrases")
+    for entry in sorted(folder.iterdir(), key=lambda item: item.name):
+        if not entry.name.endswith(".json"):
+            continue
+        document = json.loads(entry.read_text(encoding="utf-8"))
+        validate(document, "phrases.schema.json", entry.name)
+        for section in ("phrases", "sounds", "lists"):
+            clash = set(merged[section]) & set(document[section])
+            if clash:
+                raise ContentError(f"{entry.name}: {section} {sorted(clash)} defined twice")
+            merged[section].update(document[section])
+    return merged
+
+
+def validate(document: Any, schema_name: str, label: str | None = None) -> None:
     """Raise ContentError listing every way `document` breaks the named schema."""
     validator = Draft202012Validator(_load_json(schema_name))
     problems = sorted(validator.iter_errors(document), key=lambda error: list(error.path))
     if problems:
         details = "; ".join(f"{'/'.join(map(str, p.path)) or '(top)'}: {p.message}" for p in problems)
-        raise ContentError(f"{schema_name}: {details}")
+        raise ContentError(f"{label or schema_name}: {details}")
 
 
 @cache
 def load_content() -> Content:
     """Load and validate the packaged content once per process."""
     questions = _load_json("questions.json")
-    phrases = _load_json("phrases.json")
     validate(questions, "questions.schema.json")
-    validate(phrases, "phrases.schema.json")
-    content = Content(questions, phrases)
+    content = Content(questions, load_phrases())
     _check_references(content)
     return content
 

@@ -8,7 +8,7 @@ from importlib import resources
 
 import pytest
 
-from dialogue.content import Content, ContentError, load_content, validate
+from dialogue.content import Content, ContentError, load_content, load_phrases, validate
 
 CONTENT = load_content()
 EXPECTED_DECKS = {
@@ -50,11 +50,11 @@ def test_schemas_reject_broken_content() -> None:
     questions["categories"][0]["questions"][0]["id"] = "Not An Id"
     with pytest.raises(ContentError, match="questions"):
         validate(questions, "questions.schema.json")
-    phrases = raw("phrases.json")
+    phrases = raw("phrases/common.json")
     phrases["phrases"]["launch.first"] = []
     with pytest.raises(ContentError):
         validate(phrases, "phrases.schema.json")
-    phrases = raw("phrases.json")
+    phrases = raw("phrases/common.json")
     phrases["phrases"]["goodbye"] = ["<speak>raw ssml</speak>"]
     with pytest.raises(ContentError):
         validate(phrases, "phrases.schema.json")
@@ -64,7 +64,7 @@ def test_a_synonym_naming_two_categories_is_refused() -> None:
     questions = raw("questions.json")
     questions["categories"][1]["synonyms"].append(questions["categories"][0]["synonyms"][0])
     with pytest.raises(ContentError, match="two categories"):
-        Content(questions, raw("phrases.json"))
+        Content(questions, load_phrases())
 
 
 def test_every_phrase_key_the_code_uses_exists() -> None:

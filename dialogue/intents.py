@@ -28,3 +28,26 @@ NO = "AMAZON.NoIntent"
 def is_request_kind(name: str) -> bool:
     """True for pseudo-intents that stand for a request kind (launch, session end, …)."""
     return name.startswith("@")
+
+# the weekly check-in
+START_CHECKIN = "StartCheckInIntent"
+NAME = "NameIntent"
+JUST_ME = "JustMeIntent"
+CHANGE_NAMES = "ChangeNamesIntent"
+ANSWER = "AnswerIntent"
+REDO_ANSWER = "RedoAnswerIntent"
+PAUSE_CHECKIN = "PauseCheckInIntent"
+CHECKIN_PLAYBACK = "CheckInPlaybackIntent"
+LAST_CHECKIN = "LastCheckInIntent"
+DELETE_CHECKINS = "DeleteCheckInsIntent"
+
+# timed exercises: the hug, the bedtime cuddle, the tech-free evening
+HUG = "HugIntent"
+CUDDLE = "CuddleIntent"
+START_EVENING = "StartEveningIntent"
+EVENING_TIME_LEFT = "EveningTimeLeftIntent"
+END_EVENING = "EndEveningIntent"
+# what the host reports back about effects (see dialogue.effects)
+EFFECT_DONE = "@EffectDone"
+EFFECT_FAILED = "@EffectFailed"
+PERMISSION_ANSWER = "@PermissionAnswer"

@@ -60,6 +60,7 @@ class Reply:
     card: Card | None = None
     end_session: bool = False
     effects: tuple[Effect, ...] = ()
+    elicit: tuple[str, str] | None = None  # (intent, slot): the next words fill this slot
 
     @property
     def listens(self) -> bool:

@@ -41,6 +41,8 @@ Segment = Say | Pause | Sound
 Speech = tuple[Segment, ...]
 
 _TOKEN = re.compile(r"\{([a-z_]+)(?::([^}]+))?\}")
+# Characters XML 1.0 does not allow (controls, lone surrogates, U+FFFE/U+FFFF): never spoken.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def compose(template: str, values: Mapping[str, str | Speech], sounds: Mapping[str, str]) -> Speech:
@@ -122,7 +124,7 @@ def silence_ms(speech: Speech) -> int:
 
 
 def _normalise_space(text: str) -> str:
-    return re.sub(r"\s+", " ", text)
+    return re.sub(r"\s+", " ", _NOT_XML.sub("", text))
 
 
 def speech_to_data(speech: Speech) -> list[list[str | int]]:

@@ -26,6 +26,16 @@ class Household:
     asked: dict[str, list[str]] = field(default_factory=dict)  # category -> question ids this cycle
     last_category: str | None = None
     last_question: str | None = None
+    # the weekly check-in
+    names: list[str] = field(default_factory=list)  # one or two first names, in speaking order
+    voices: dict[str, int] = field(default_factory=dict)  # Alexa personId -> index in names
+    checkin_id: int | None = None  # the check-in in progress, if any
+    checkin_done: list[str] = field(default_factory=list)  # "topic:person" answered or skipped
+    checkin_current: str | None = None  # "topic:person" being asked
+    checkin_last: str | None = None  # the last answer saved, for "let me redo that"
+    # timed exercises (see dialogue.effects): purpose -> {"kind", "id", "ends_at"} of what runs
+    alerts: dict[str, dict[str, str]] = field(default_factory=dict)
+    pending: dict[str, Any] | None = None  # a request waiting for the user's permission
 
 
 @dataclass
@@ -43,6 +53,9 @@ class Session:
     nudges: list[int] = field(default_factory=list)
     last_speech: list[list[str | int]] | None = None
     last_reprompt: list[list[str | int]] | None = None
+    heard_name: str | None = None  # a name waiting for "did I get that right?"
+    playback_topic: int = 0  # which topic of a check-in is being read back
+    playback_checkin: int | None = None
 
 
 @dataclass

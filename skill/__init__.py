@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -27,8 +28,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from skill import alexa, cli, storage
     from skill.conversation import Conversation
+    from skill.storage.crypto import AnswerCipher, keys_from
 
-    store = storage.SqlStore(app.config["DATABASE_URL"])
+    key_file = Path(app.instance_path) / "answer.key"
+    cipher = AnswerCipher(keys_from(app.config.get("ANSWER_KEYS"), key_file))
+    store = storage.SqlStore(app.config["DATABASE_URL"], cipher)
     if app.config["AUTO_MIGRATE"]:
         storage.migrate(store)
     app.extensions["store"] = store

@@ -13,7 +13,8 @@ from flask.cli import with_appcontext
 
 from dialogue.speech import Say, to_text
 from skill.alexa.simulate import SimulatedDevice
-from skill.nlu import matcher_for
+from skill.nlu import FALLBACK, matcher_for
+from skill.storage import HouseholdKey
 
 
 def speech_text(ssml: str) -> str:
@@ -27,6 +28,7 @@ class ChatClient:
     def __init__(self, post: Any, device: SimulatedDevice) -> None:
         self.post = post
         self.device = device
+        self.elicit: tuple[str, str] | None = None
 
     def say(self, text: str) -> tuple[str, bool]:
         """Send one utterance; returns what Alexa would say and whether the session ended."""
@@ -35,7 +37,12 @@ class ChatClient:
             envelope = self.device.launch()
         else:
             match = matcher_for(self.device.locale).match(text)
-            envelope = self.device.intent(match.intent, match.slots)
+            if match.intent == FALLBACK and self.elicit is not None:
+                # Alexa fills an elicited slot with whatever is said next; so does the chat.
+                intent, slot = self.elicit
+                envelope = self.device.intent(intent, {slot: (text.strip(), None)})
+            else:
+                envelope = self.device.intent(match.intent, match.slots)
         status, body = self.post(envelope)
         if status != 200:
             return f"[HTTP {status}] {body.get('error', body)}", False
@@ -43,6 +50,10 @@ class ChatClient:
         ended = bool(response.get("shouldEndSession", True))
         if ended:
             self.device.closed()
+        self.elicit = None
+        for directive in response.get("directives", []):
+            if directive.get("type") == "Dialog.ElicitSlot":
+                self.elicit = (directive["updatedIntent"]["name"], directive["slotToElicit"])
         speech = response.get("outputSpeech", {}).get("ssml", "")
         return speech_text(speech), ended
 
@@ -109,6 +120,20 @@ def _chat_loop(client: ChatClient) -> None:
             click.echo("(session ended)")
 
 
+@click.command("export-household")
+@click.option("--platform", default="alexa", show_default=True, help="alexa or web.")
+@click.option("--user", required=True, help="The platform's user id (Alexa: amzn1.ask.account.…).")
+@with_appcontext
+def export_command(platform: str, user: str) -> None:
+    """Print everything stored for one household as JSON, check-in answers decrypted."""
+    store = current_app.extensions["store"]
+    data = store.export(HouseholdKey(platform, user))
+    if data is None:
+        raise click.ClickException("no such household")
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
 def init_app(app: Flask) -> None:
     """Register the operator commands."""
     app.cli.add_command(chat_command)
+    app.cli.add_command(export_command)

@@ -28,6 +28,7 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         "ALEXA_SKILL_IDS": _list(env.get("ALEXA_SKILL_IDS")),
         "AUTO_MIGRATE": _flag(env.get("AUTO_MIGRATE"), True),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_BODY_BYTES") or DEFAULT_MAX_BODY_BYTES),
+        "ANSWER_KEYS": env.get("ANSWER_KEYS") or None,
     }
 
 

@@ -9,10 +9,25 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Protocol
 
-from dialogue import Event, Ports, Reply, State, respond
+from dialogue import Effect, Event, Ports, Reply, State, respond
 from dialogue.content import Content, load_content
 from skill.storage import HouseholdKey, Store
+
+_MAX_EFFECTS = 8  # effects carried out per turn, outcomes' own effects included
+
+
+class EffectHost(Protocol):
+    """What a platform adapter offers a turn: its time zone, and a way to carry out effects."""
+
+    def time_zone(self) -> str | None:
+        """The device's IANA time zone name, or None when unknown."""
+        ...
+
+    def carry_out(self, effect: Effect) -> Event | None:
+        """Do one effect; the outcome event for the core, or None when there is nothing to report."""
+        ...
 
 
 def _utc_now() -> datetime:
@@ -34,10 +49,37 @@ class Conversation:
         self.clock = clock
         self.rng = rng
 
-    def turn(self, key: HouseholdKey, event: Event) -> Reply:
-        """Handle one event for one household and return what to say."""
+    def turn(self, key: HouseholdKey, event: Event, host: EffectHost | None = None) -> Reply:
+        """Handle one event for one household and return what to say.
+
+        With a `host`, the reply's effects are carried out inside the turn and each outcome
+        goes back into the core (see dialogue.effects): an outcome that speaks replaces the
+        reply; a silent one only updates the household.
+        """
         with self.store.turn(key) as record:
             state = State.from_json(record.state)
-            new_state, reply = respond(state, event, Ports(self.rng(), self.clock), self.content)
+            ports = Ports(self.rng(), self.clock, journal=record.journal)
+            if host is not None:
+                ports.time_zone = host.time_zone
+            new_state, reply = respond(state, event, ports, self.content)
+            if host is not None:
+                new_state, reply = self._carry_out(new_state, reply, ports, host)
             record.state = new_state.to_json()
         return reply
+
+    def _carry_out(self, state: State, reply: Reply, ports: Ports, host: EffectHost) -> tuple[State, Reply]:
+        queue = list(reply.effects)
+        for _ in range(_MAX_EFFECTS):
+            if not queue:
+                break
+            outcome = host.carry_out(queue.pop(0))
+            if outcome is None:
+                continue
+            after, follow = respond(state, outcome, ports, self.content)
+            if follow.speech:
+                state, reply = after, follow
+                queue = list(follow.effects)
+            else:
+                after.session = state.session
+                state = after
+        return state, reply

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
@@ -19,6 +20,7 @@ from sqlalchemy import create_engine, text
 from skill import create_app
 
 FIXTURES = Path(__file__).parent / "fixtures"
+TEST_ANSWER_KEY = Fernet.generate_key().decode()
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -53,7 +55,7 @@ def make_app() -> Iterator[Any]:
     apps: list[Flask] = []
 
     def build(config: dict[str, Any]) -> Flask:
-        built = create_app(config)
+        built = create_app({"ANSWER_KEYS": TEST_ANSWER_KEY, **config})
         apps.append(built)
         return built
 
@@ -147,11 +149,11 @@ class AlexaSession:
     def launch(self) -> AlexaReply:
         return self.post(self._envelope("launch_request"))
 
-    def intent(self, name: str, **slots: str | tuple[str, str | None]) -> AlexaReply:
+    def intent(self, intent_name: str, /, **slots: str | tuple[str, str | None]) -> AlexaReply:
         envelope = self._envelope("intent_request")
         intent = envelope["request"]["intent"]
         template = intent["slots"]["category"]
-        intent["name"] = name
+        intent["name"] = intent_name
         intent["slots"] = {}
         for slot_name, given in slots.items():
             heard, resolved = given if isinstance(given, tuple) else (given, None)

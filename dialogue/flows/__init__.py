@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from dialogue.flows import home, questions, remember_when
+from dialogue.flows import alerts, checkin, home, questions, remember_when, timed
 from dialogue.flows.home import HomeStep
 from dialogue.rules import Action, Flow, Rule
 
 HOME = Flow(name="home", steps=HomeStep)
-FLOWS: dict[str, Flow] = {flow.name: flow for flow in (HOME, questions.FLOW, remember_when.FLOW)}
+FLOWS: dict[str, Flow] = {
+    flow.name: flow
+    for flow in (HOME, questions.FLOW, remember_when.FLOW, checkin.FLOW, timed.FLOW, alerts.FLOW)
+}
 GLOBAL_RULES: tuple[Rule, ...] = home.RULES
 OFFERS: dict[str, Action] = {name: action for flow in FLOWS.values() for name, action in flow.offers}
 

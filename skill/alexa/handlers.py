@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import random
 
-from ask_sdk_core.api_client import DefaultApiClient
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.skill import CustomSkill
@@ -16,7 +15,8 @@ from ask_sdk_model import Response
 from dialogue import Reply, intents
 from dialogue.content import load_content
 from dialogue.speech import Speech
-from skill.alexa.translate import event_from, household_of, response_from
+from skill.alexa.services import AlexaEffects, TimeoutApiClient
+from skill.alexa.translate import event_from, household_of, permission_event, response_from
 from skill.conversation import Conversation
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ class _ConversationHandler(AbstractRequestHandler):
 
     def run(self, handler_input: HandlerInput, intent: str) -> Response:
         event = event_from(handler_input, intent)
-        reply = self.conversation.turn(household_of(handler_input), event)
+        reply = self.conversation.turn(household_of(handler_input), event, AlexaEffects(handler_input))
         return response_from(handler_input, reply)
 
 
@@ -62,6 +62,36 @@ class SessionEndedHandler(_ConversationHandler):
         return self.run(handler_input, intents.SESSION_ENDED)
 
 
+class SkillDisabledHandler(AbstractRequestHandler):
+    """The household disabled the skill: everything stored for it is deleted."""
+
+    def __init__(self, conversation: Conversation) -> None:
+        self.conversation = conversation
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_request_type("AlexaSkillEvent.SkillDisabled")(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        deleted = self.conversation.store.delete_household(household_of(handler_input))
+        log.info("skill disabled: household data %s", "deleted" if deleted else "was already absent")
+        return handler_input.response_builder.response
+
+
+class PermissionAnswerHandler(_ConversationHandler):
+    """Connections.Response to our AskFor: the user granted a permission by voice, or did not."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        request = handler_input.request_envelope.request
+        return bool(is_request_type("Connections.Response")(handler_input)) and (
+            getattr(request, "name", None) == "AskFor"
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        event = permission_event(handler_input, intents.PERMISSION_ANSWER)
+        reply = self.conversation.turn(household_of(handler_input), event, AlexaEffects(handler_input))
+        return response_from(handler_input, reply)
+
+
 class SystemExceptionHandler(AbstractRequestHandler):
     """Alexa reports an error in our last response: nothing to say back."""
 
@@ -70,6 +100,21 @@ class SystemExceptionHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         log.warning("Alexa reported an error in a response of ours")
+        return handler_input.response_builder.response
+
+
+class UnhandledRequestHandler(AbstractRequestHandler):
+    """Any other request type (skill events, display, messaging, …): an empty response, no speech.
+
+    Registered last: ask-sdk picks the first handler that can handle a request.
+    """
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        kind = getattr(handler_input.request_envelope.request, "object_type", None)
+        log.info("alexa request type not handled: %s", kind)
         return handler_input.response_builder.response
 
 
@@ -89,12 +134,15 @@ class ApologyHandler(AbstractExceptionHandler):
 
 def build_skill(conversation: Conversation) -> CustomSkill:
     """The ask-sdk-core skill, with the API client the timer and reminder services need."""
-    builder = CustomSkillBuilder(api_client=DefaultApiClient())
+    builder = CustomSkillBuilder(api_client=TimeoutApiClient())
     for handler in (
         LaunchHandler(conversation),
         IntentHandler(conversation),
         SessionEndedHandler(conversation),
+        PermissionAnswerHandler(conversation),
+        SkillDisabledHandler(conversation),
         SystemExceptionHandler(),
+        UnhandledRequestHandler(),
     ):
         builder.add_request_handler(handler)
     builder.add_exception_handler(ApologyHandler())

@@ -6,7 +6,10 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    ForeignKey,
+    Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -28,4 +31,47 @@ households = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("platform", "platform_user", name="uq_households_platform_user"),
+)
+
+# A check-in and its answers. Answer text is encrypted (Fernet) before it reaches the
+# database; the key lives outside it. Every row carries household_id so every query is
+# scoped to one household without a join.
+checkins = Table(
+    "checkins",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column(
+        "household_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("households.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("completed_at", DateTime(timezone=True), nullable=True),
+)
+
+answers = Table(
+    "answers",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column(
+        "household_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("households.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column(
+        "checkin_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        ForeignKey("checkins.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("topic", String(32), nullable=False),
+    Column("person", Integer, nullable=False),
+    Column("person_id", String(512), nullable=True),
+    Column("ciphertext", LargeBinary, nullable=False),
+    Column("said_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("checkin_id", "topic", "person", name="uq_answers_checkin_topic_person"),
+    Index("ix_answers_household_checkin", "household_id", "checkin_id"),
 )

@@ -8,6 +8,44 @@ from datetime import UTC, datetime
 import pytest
 
 from dialogue import Event, Ports, Reply, Slot, State, respond, to_text
+from dialogue.ports import Answer, CheckInRecord
+
+
+class MemoryJournal:
+    """The Journal port kept in memory, for dialogue tests (the SQL one is tested in tests/skill)."""
+
+    def __init__(self) -> None:
+        self.checkins: dict[int, dict[str, object]] = {}
+        self.answers: dict[tuple[int, str, int], Answer] = {}
+
+    def start_checkin(self, now: datetime) -> int:
+        checkin_id = len(self.checkins) + 1
+        self.checkins[checkin_id] = {"started_at": now, "completed_at": None}
+        return checkin_id
+
+    def save_answer(self, answer: Answer) -> None:
+        self.answers[(answer.checkin_id, answer.topic, answer.person)] = answer
+
+    def remove_answer(self, checkin_id: int, topic: str, person: int) -> None:
+        self.answers.pop((checkin_id, topic, person), None)
+
+    def complete_checkin(self, checkin_id: int, now: datetime) -> None:
+        self.checkins[checkin_id]["completed_at"] = now
+
+    def recent(self, limit: int) -> list[CheckInRecord]:
+        records = []
+        for checkin_id in sorted(self.checkins, reverse=True):
+            answers = tuple(a for (cid, _t, _p), a in self.answers.items() if cid == checkin_id)
+            if answers:
+                info = self.checkins[checkin_id]
+                records.append(CheckInRecord(checkin_id, info["started_at"], info["completed_at"], answers))  # type: ignore[arg-type]
+        return records[:limit]
+
+    def delete_all(self) -> int:
+        count = len(self.answers)
+        self.answers.clear()
+        self.checkins.clear()
+        return count
 
 
 class Talk:
@@ -15,13 +53,15 @@ class Talk:
 
     def __init__(self, seed: int = 7) -> None:
         self.state = State()
-        self.ports = Ports(rng=random.Random(seed), clock=lambda: datetime(2026, 11, 22, 19, 0, tzinfo=UTC))
+        self.now = datetime(2026, 11, 22, 20, 0, tzinfo=UTC)
+        self.journal = MemoryJournal()
+        self.ports = Ports(rng=random.Random(seed), clock=lambda: self.now, journal=self.journal)
         self.new_session = True
         self.reply: Reply | None = None
 
-    def say(self, intent: str, **slots: str | Slot) -> Reply:
+    def say(self, intent: str, person_id: str | None = None, **slots: str | Slot) -> Reply:
         filled = {k: v if isinstance(v, Slot) else Slot(value=v) for k, v in slots.items()}
-        event = Event(intent=intent, slots=filled, new_session=self.new_session)
+        event = Event(intent=intent, slots=filled, new_session=self.new_session, person_id=person_id)
         self.state, self.reply = respond(self.state, event, self.ports)
         self.new_session = self.reply.end_session
         return self.reply

@@ -62,3 +62,19 @@ def test_the_chat_command_runs_in_a_terminal(make_app, sqlite_url: str) -> None:
     assert "Welcome to Heart to Heart" in result.output
     assert "Remember when" in result.output
     assert "(session ended)" in result.output
+
+
+def test_a_check_in_typed_in_the_terminal_takes_bare_answers_like_alexa(app: Flask) -> None:
+    client = ChatClient(_in_process_post(app), SimulatedDevice())
+    client.say("open heart to heart")
+    client.say("start our check in")
+    confirm, _ = client.say("my name is sam")
+    assert "Sam" in confirm
+    client.say("yes")
+    client.say("just me")
+    saved, _ = client.say("the long walk we took on sunday")  # no carrier phrase: fills the elicited slot
+    assert "Saved" in saved or "kept" in saved
+    client.say("pause")
+    client.say("open heart to heart")
+    played, _ = client.say("what did i say last week")
+    assert "the long walk we took on sunday" in played

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import text
 
-from skill.storage import HouseholdKey, SqlStore, migrate
+from skill.storage import HEAD_REVISION, HouseholdKey, SqlStore, migrate
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -60,7 +60,7 @@ def test_a_failed_turn_changes_nothing(store: SqlStore) -> None:
 def test_migration_is_idempotent_and_recorded(store: SqlStore) -> None:
     migrate(store)
     with store.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD_REVISION
 
 
 def test_concurrent_turns_of_one_household_do_not_lose_updates(store: SqlStore) -> None:

@@ -1,0 +1,533 @@
+"""The weekly check-in: a kind facilitator that walks a household through five topics.
+
+Setup happens once: the skill learns one or two first names, confirming each. Then each
+topic (appreciation, what's working well, what's lacking, anything unspoken or in
+conflict, one wish for the coming week) gets one framing line and is asked of each person
+by name. Every answer goes to the journal (a port the host makes durable) before the
+skill says it is saved. Progress lives in the household state, so "pause", "stop" or a
+dropped session resume exactly where they left off, another day, in a new session.
+
+| step           | intent                          | does                                   | next           |
+|----------------|---------------------------------|----------------------------------------|----------------|
+| any            | start our check-in              | learns names, or begins / resumes | ASK_NAME, ANSWERING |
+| ASK_NAME       | a name                          | "Sam, did I get that right?"           | CONFIRM_NAME   |
+| ASK_NAME       | just me (second name)           | a check-in for one                     | ANSWERING      |
+| CONFIRM_NAME   | yes / no / another name         | keeps it / asks again / rechecks | ASK_NAME, ANSWERING |
+| ANSWERING      | an answer                       | saves it, thanks, asks the next        | ANSWERING      |
+| ANSWERING      | skip / next                     | moves on without an answer             | ANSWERING      |
+| ANSWERING      | say that again                  | asks the same again                    | ANSWERING      |
+| ANSWERING      | let me redo that                | forgets the last answer, asks it again | ANSWERING      |
+| ANSWERING      | pause / stop / cancel           | keeps progress, says how to resume     | end            |
+| any            | what did we say last week       | reads back the last check-in by topic  | PLAYBACK       |
+| PLAYBACK       | next / yes                      | the next topic                         | PLAYBACK       |
+| any            | what did Sam say about …        | that answer                            | home           |
+| any            | when was our last check-in      | its date and how much was said         | home           |
+| any            | delete our check-ins            | asks to confirm                        | CONFIRM_DELETE |
+| CONFIRM_DELETE | yes / no                        | deletes every answer / keeps them      | home           |
+
+```mermaid
+stateDiagram-v2
+    [*] --> ASK_NAME: start (no names yet)
+    ASK_NAME --> CONFIRM_NAME: a name
+    CONFIRM_NAME --> ASK_NAME: yes (one more name) / no
+    CONFIRM_NAME --> ANSWERING: yes (names complete)
+    ASK_NAME --> ANSWERING: just me
+    [*] --> ANSWERING: start (names known)
+    ANSWERING --> ANSWERING: answer / skip / redo / again
+    ANSWERING --> [*]: pause / stop / last topic done
+    [*] --> PLAYBACK: what did we say
+    PLAYBACK --> PLAYBACK: next
+    [*] --> CONFIRM_DELETE: delete our check-ins
+    CONFIRM_DELETE --> [*]: yes / no
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from enum import Enum
+
+from dialogue import intents
+from dialogue.flows.home import HomeStep
+from dialogue.model import Card, Reply
+from dialogue.ports import Answer, CheckInRecord, Journal
+from dialogue.rules import Flow, Go, Rule, Turn
+from dialogue.speech import Speech, join, to_text
+
+ANSWER_SLOT = (intents.ANSWER, "answer")
+NAME_SLOT = (intents.NAME, "name")
+MAX_PEOPLE = 2
+
+
+class CheckInStep(Enum):
+    """Where the check-in conversation stands."""
+
+    ASK_NAME = "ask_name"
+    CONFIRM_NAME = "confirm_name"
+    ANSWERING = "answering"
+    PLAYBACK = "playback"
+    CONFIRM_DELETE = "confirm_delete"
+
+
+class CheckInTopic(Enum):
+    """The five topics, in the order they are asked."""
+
+    APPRECIATION = "appreciation"
+    WORKING_WELL = "working_well"
+    LACKING = "lacking"
+    UNSPOKEN = "unspoken"
+    WISH = "wish"
+
+
+TOPICS = list(CheckInTopic)
+
+
+def _journal(turn: Turn) -> Journal:
+    if turn.ports.journal is None:
+        raise RuntimeError("this host keeps no check-in journal")
+    return turn.ports.journal
+
+
+def _key(topic: CheckInTopic, person: int) -> str:
+    return f"{topic.value}:{person}"
+
+
+def _unkey(key: str) -> tuple[CheckInTopic, int]:
+    topic, person = key.split(":")
+    return CheckInTopic(topic), int(person)
+
+
+# --- setup: learning names ----------------------------------------------------------------
+
+
+def start(turn: Turn) -> Go:
+    """ "Start our check-in": learn names first, then begin or resume."""
+    if not turn.household.names:
+        return _ask_name(turn, turn.say("checkin.setup.first"))
+    return _begin_or_resume(turn)
+
+
+def change_names(turn: Turn) -> Go:
+    """Forget the names and learn them again."""
+    turn.household.names = []
+    turn.household.voices = {}
+    return _ask_name(turn, turn.say("checkin.setup.again"))
+
+
+def heard_name(turn: Turn) -> Go:
+    """A name was said: check it before keeping it."""
+    name = _clean_name(turn.event.slot("name").value)
+    if not name:
+        return _ask_name(turn, turn.say("checkin.setup.missed"))
+    turn.session.heard_name = name
+    reply = Reply(
+        turn.say("checkin.setup.confirm", name=name),
+        reprompt=turn.say("checkin.setup.confirm_reprompt", name=name),
+    )
+    return Go(CheckInStep.CONFIRM_NAME, reply)
+
+
+def name_confirmed(turn: Turn) -> Go:
+    """Yes, that is the name: keep it, then ask for the next or begin."""
+    name = turn.session.heard_name or ""
+    turn.session.heard_name = None
+    if name and name not in turn.household.names:
+        turn.household.names.append(name)
+    if len(turn.household.names) >= MAX_PEOPLE:
+        return _begin_or_resume(turn, turn.say("checkin.setup.done_two", **_names(turn)))
+    return _ask_name(turn, turn.say("checkin.setup.second", name=turn.household.names[0]))
+
+
+def name_rejected(turn: Turn) -> Go:
+    """No, not that name: ask again."""
+    turn.session.heard_name = None
+    return _ask_name(turn, turn.say("checkin.setup.retry"))
+
+
+def just_me(turn: Turn) -> Go:
+    """Only one person is checking in."""
+    if not turn.household.names:
+        return _ask_name(turn, turn.say("checkin.setup.first_needed"))
+    return _begin_or_resume(turn, turn.say("checkin.setup.done_one", name=turn.household.names[0]))
+
+
+def _ask_name(turn: Turn, speech: Speech) -> Go:
+    reply = Reply(speech, reprompt=turn.say("checkin.setup.reprompt"), elicit=NAME_SLOT)
+    return Go(CheckInStep.ASK_NAME, reply)
+
+
+def _clean_name(value: str | None) -> str:
+    words = " ".join((value or "").split())[:40]
+    return words[:1].upper() + words[1:]
+
+
+def _names(turn: Turn) -> dict[str, str]:
+    names = turn.household.names
+    return {"first": names[0], "second": names[1] if len(names) > 1 else names[0]}
+
+
+# --- the walkthrough ------------------------------------------------------------------------
+
+
+def _begin_or_resume(turn: Turn, opening: Speech = ()) -> Go:
+    household = turn.household
+    if household.checkin_id is None:
+        household.checkin_id = _journal(turn).start_checkin(turn.ports.clock())
+        household.checkin_done = []
+        household.checkin_last = None
+        household.checkin_current = _next_pending(turn)
+        key = "checkin.begin.one" if len(household.names) == 1 else "checkin.begin.two"
+        return _ask_current(turn, join(opening, turn.say(key, **_names(turn))), framing=True)
+    if household.checkin_current is None:
+        household.checkin_current = _next_pending(turn)
+    topic, _person = _unkey(str(household.checkin_current))
+    resume = turn.say("checkin.resume", topic=_topic_name(turn, topic))
+    return _ask_current(turn, join(opening, resume), framing=True)
+
+
+def _next_pending(turn: Turn) -> str | None:
+    for topic in TOPICS:
+        for person in range(len(turn.household.names)):
+            key = _key(topic, person)
+            if key not in turn.household.checkin_done:
+                return key
+    return None
+
+
+def _ask_current(turn: Turn, opening: Speech = (), framing: bool = False) -> Go:
+    """Ask the current person about the current topic, framing the topic when it is new."""
+    key = turn.household.checkin_current
+    if key is None:
+        return _complete(turn, opening)
+    topic, person = _unkey(key)
+    first_of_topic = not any(done.startswith(f"{topic.value}:") for done in turn.household.checkin_done)
+    names = turn.household.names
+    values = {"name": names[person], "other": names[1 - person] if len(names) > 1 else names[person]}
+    frame = turn.say(f"checkin.topic.{topic.value}.framing") if (framing or first_of_topic) else ()
+    solo = "_solo" if len(names) == 1 else ""
+    question = turn.say(f"checkin.topic.{topic.value}.ask{solo}", **values)
+    reply = Reply(
+        join(opening, frame, question),
+        reprompt=turn.say("checkin.answer.reprompt", name=values["name"]),
+        elicit=ANSWER_SLOT,
+    )
+    return Go(CheckInStep.ANSWERING, reply)
+
+
+def answer(turn: Turn) -> Go:
+    """An answer: save it durably, thank the person, ask the next."""
+    text = " ".join((turn.event.slot("answer").value or "").split())
+    key = turn.household.checkin_current
+    if key is None or turn.household.checkin_id is None:
+        return _begin_or_resume(turn)
+    if not text:
+        return _ask_current(turn, turn.say("checkin.answer.missed"))
+    topic, person = _unkey(key)
+    person = _speaker(turn, person)
+    answer = Answer(
+        checkin_id=turn.household.checkin_id,
+        topic=topic.value,
+        person=person,
+        text=text,
+        said_at=turn.ports.clock(),
+        person_id=turn.event.person_id,
+    )
+    _journal(turn).save_answer(answer)
+    done_key = _key(topic, person)
+    if done_key not in turn.household.checkin_done:
+        turn.household.checkin_done.append(done_key)
+    turn.household.checkin_last = done_key
+    turn.household.checkin_current = _next_pending(turn)
+    thanks = turn.say("checkin.answer.saved", name=turn.household.names[person])
+    return _ask_current(turn, thanks)
+
+
+def _speaker(turn: Turn, asked: int) -> int:
+    """Who answered: a recognised voice if Alexa knows it, else the person asked."""
+    voice = turn.event.person_id
+    if voice is None:
+        return asked
+    known = turn.household.voices.get(voice)
+    if known is None or known >= len(turn.household.names):
+        turn.household.voices[voice] = asked
+        return asked
+    return known
+
+
+def skip(turn: Turn) -> Go:
+    """Move on without an answer."""
+    key = turn.household.checkin_current
+    if key is not None and key not in turn.household.checkin_done:
+        turn.household.checkin_done.append(key)
+    turn.household.checkin_current = _next_pending(turn)
+    return _ask_current(turn, turn.say("checkin.skipped"))
+
+
+def ask_again(turn: Turn) -> Go:
+    """The same question again, with its framing."""
+    return _ask_current(turn, framing=True)
+
+
+def redo(turn: Turn) -> Go:
+    """Forget the last answer and ask for it again."""
+    last = turn.household.checkin_last
+    if last is None or turn.household.checkin_id is None:
+        return _ask_current(turn, turn.say("checkin.redo.nothing"))
+    topic, person = _unkey(last)
+    _journal(turn).remove_answer(turn.household.checkin_id, topic.value, person)
+    turn.household.checkin_done.remove(last)
+    turn.household.checkin_last = None
+    turn.household.checkin_current = last
+    return _ask_current(turn, turn.say("checkin.redo.again", name=turn.household.names[person]))
+
+
+def pause(turn: Turn) -> Go:
+    """Keep everything and stop for now."""
+    key = turn.household.checkin_current
+    topic = _topic_name(turn, _unkey(key)[0]) if key else ""
+    return Go(HomeStep.MENU, Reply(turn.say("checkin.paused", topic=topic), end_session=True))
+
+
+def _complete(turn: Turn, opening: Speech) -> Go:
+    household = turn.household
+    if household.checkin_id is not None:
+        _journal(turn).complete_checkin(household.checkin_id, turn.ports.clock())
+    household.checkin_id = None
+    household.checkin_current = None
+    household.checkin_done = []
+    household.checkin_last = None
+    key = "checkin.complete.one" if len(household.names) == 1 else "checkin.complete.two"
+    return Go(HomeStep.MENU, Reply(join(opening, turn.say(key)), end_session=True))
+
+
+def _topic_name(turn: Turn, topic: CheckInTopic) -> str:
+    return turn.content.lists["checkin.topic_names"][TOPICS.index(topic)]
+
+
+def _in_checkin(turn: Turn) -> bool:
+    return turn.household.checkin_id is not None and turn.household.checkin_current is not None
+
+
+def missed_answer(turn: Turn) -> Go:
+    """Words that did not come through as an answer: ask again, gently."""
+    return _ask_current(turn, turn.say("checkin.answer.missed"))
+
+
+def missed_name(turn: Turn) -> Go:
+    """Words that did not come through as a name."""
+    return _ask_name(turn, turn.say("checkin.setup.missed"))
+
+
+def not_running(turn: Turn) -> Go:
+    """Check-in words with no check-in under way."""
+    return Go(HomeStep.MENU, Reply(turn.say("checkin.not_running"), reprompt=turn.say("reprompt.home")))
+
+
+# --- afterwards: playback, last check-in, delete ------------------------------------------
+
+
+def playback(turn: Turn) -> Go:
+    """ "What did we say last week" / "what did Sam say about what's working"."""
+    records = _journal(turn).recent(8)
+    if not records:
+        return _nothing_saved(turn)
+    person = _person_named(turn, turn.event.slot("person").value)
+    topic = _topic_from_slot(turn)
+    if person is None and turn.event.slot("person").value:
+        heard = turn.event.slot("person").value or ""
+        speech = turn.say("checkin.playback.unknown_person", heard=heard, **_names(turn))
+        return Go(HomeStep.MENU, Reply(speech, reprompt=turn.say("reprompt.home")))
+    if person is None and topic is None:
+        turn.session.playback_checkin = records[0].id
+        turn.session.playback_topic = 0
+        intro = turn.say("checkin.playback.intro", date=_spoken_date(records[0].started_at))
+        return _play_topic(turn, records[0], intro)
+    return _play_filtered(turn, records, person, topic)
+
+
+def _play_topic(turn: Turn, record: CheckInRecord, opening: Speech) -> Go:
+    """Read back one topic of a check-in, then offer the next."""
+    index = turn.session.playback_topic
+    while index < len(TOPICS) and not _answers(record, TOPICS[index], None):
+        index += 1
+    if index >= len(TOPICS):
+        reply = Reply(join(opening, turn.say("checkin.playback.end")), reprompt=turn.say("reprompt.home"))
+        return Go(HomeStep.MENU, reply)
+    topic = TOPICS[index]
+    turn.session.playback_topic = index + 1
+    lines = [turn.say("checkin.playback.topic", topic=_topic_name(turn, topic))]
+    lines += [_said(turn, answer) for answer in _answers(record, topic, None)]
+    more = any(_answers(record, later, None) for later in TOPICS[index + 1 :])
+    ending = turn.say("checkin.playback.more") if more else turn.say("checkin.playback.end")
+    reply = Reply(
+        join(opening, *lines, ending),
+        reprompt=turn.say("checkin.playback.reprompt") if more else turn.say("reprompt.home"),
+        card=_transcript_card(turn, record),
+    )
+    return Go(CheckInStep.PLAYBACK if more else HomeStep.MENU, reply, offer=None)
+
+
+def playback_next(turn: Turn) -> Go:
+    """The next topic of the check-in being read back."""
+    records = {record.id: record for record in _journal(turn).recent(8)}
+    record = records.get(turn.session.playback_checkin or -1)
+    if record is None:
+        return _nothing_saved(turn)
+    return _play_topic(turn, record, ())
+
+
+def _play_filtered(
+    turn: Turn, records: Sequence[CheckInRecord], person: int | None, topic: CheckInTopic | None
+) -> Go:
+    for record in records:
+        topics = [topic] if topic else TOPICS
+        found = [answer for t in topics for answer in _answers(record, t, person)]
+        if found:
+            intro = turn.say("checkin.playback.when", date=_spoken_date(record.started_at))
+            lines = [
+                join(
+                    turn.say("checkin.playback.topic", topic=_topic_name(turn, CheckInTopic(a.topic))),
+                    _said(turn, a),
+                )
+                for a in found
+            ]
+            reply = Reply(
+                join(intro, *lines), reprompt=turn.say("reprompt.home"), card=_transcript_card(turn, record)
+            )
+            return Go(HomeStep.MENU, reply)
+    values = {"name": turn.household.names[person] if person is not None else ""}
+    speech = turn.say(
+        "checkin.playback.none_for_person" if person is not None else "checkin.playback.none", **values
+    )
+    return Go(HomeStep.MENU, Reply(speech, reprompt=turn.say("reprompt.home")))
+
+
+def last_checkin(turn: Turn) -> Go:
+    """When the last check-in was, and how much was said."""
+    records = _journal(turn).recent(1)
+    if not records:
+        return _nothing_saved(turn)
+    record = records[0]
+    key = "checkin.last.done" if record.completed_at else "checkin.last.open"
+    speech = turn.say(key, date=_spoken_date(record.started_at), count=_count(turn, len(record.answers)))
+    return Go(HomeStep.MENU, Reply(speech, reprompt=turn.say("reprompt.home")))
+
+
+def ask_delete(turn: Turn) -> Go:
+    """Deleting is for good: confirm first."""
+    reply = Reply(turn.say("checkin.delete.confirm"), reprompt=turn.say("checkin.delete.reprompt"))
+    return Go(CheckInStep.CONFIRM_DELETE, reply)
+
+
+def delete_confirmed(turn: Turn) -> Go:
+    """Yes: delete every check-in answer of the household."""
+    count = _journal(turn).delete_all()
+    household = turn.household
+    household.checkin_id, household.checkin_current, household.checkin_last = None, None, None
+    household.checkin_done = []
+    key = "checkin.delete.done" if count else "checkin.delete.empty"
+    return Go(HomeStep.MENU, Reply(turn.say(key), reprompt=turn.say("reprompt.home")))
+
+
+def delete_declined(turn: Turn) -> Go:
+    """No: keep everything."""
+    return Go(HomeStep.MENU, Reply(turn.say("checkin.delete.kept"), reprompt=turn.say("reprompt.home")))
+
+
+def _nothing_saved(turn: Turn) -> Go:
+    return Go(HomeStep.MENU, Reply(turn.say("checkin.playback.nothing"), reprompt=turn.say("reprompt.home")))
+
+
+def _answers(record: CheckInRecord, topic: CheckInTopic, person: int | None) -> list[Answer]:
+    return [
+        answer
+        for answer in sorted(record.answers, key=lambda a: a.person)
+        if answer.topic == topic.value and (person is None or answer.person == person)
+    ]
+
+
+def _said(turn: Turn, answer: Answer) -> Speech:
+    names = turn.household.names
+    name = names[answer.person] if answer.person < len(names) else names[0] if names else ""
+    return turn.say("checkin.playback.said", name=name, answer=answer.text)
+
+
+def _person_named(turn: Turn, heard: str | None) -> int | None:
+    wanted = (heard or "").strip().lower()
+    for index, name in enumerate(turn.household.names):
+        if wanted and name.lower() == wanted:
+            return index
+    return None
+
+
+def _topic_from_slot(turn: Turn) -> CheckInTopic | None:
+    slot = turn.event.slot("topic")
+    if slot.resolved_id and slot.resolved_id.lower() in {t.value for t in TOPICS}:
+        return CheckInTopic(slot.resolved_id.lower())
+    words = (slot.value or "").lower()
+    for index, synonyms in enumerate(turn.content.lists.get("checkin.topic_words", ())):
+        if words and any(word in words for word in synonyms.split("|")):
+            return TOPICS[index]
+    return None
+
+
+def _count(turn: Turn, number: int) -> str:
+    none, one, many = turn.content.lists["checkin.answer_count"]
+    return none if number == 0 else one if number == 1 else f"{number} {many}"
+
+
+def _spoken_date(moment: datetime) -> str:
+    return f"{moment:%A}, {moment:%B} {moment.day}"
+
+
+def _transcript_card(turn: Turn, record: CheckInRecord) -> Card:
+    lines = []
+    for topic in TOPICS:
+        for answer in _answers(record, topic, None):
+            said = to_text(_said(turn, answer))
+            lines.append(f"{_topic_name(turn, topic).capitalize()}: {said}")
+    title = to_text(turn.say("checkin.card.title", date=_spoken_date(record.started_at)))
+    return Card(title, "\n".join(lines))
+
+
+FLOW = Flow(
+    name="checkin",
+    steps=CheckInStep,
+    rules=(
+        Rule(intents.NAME, heard_name, (CheckInStep.ASK_NAME, CheckInStep.CONFIRM_NAME)),
+        Rule(intents.JUST_ME, just_me, (CheckInStep.ASK_NAME, CheckInStep.CONFIRM_NAME)),
+        Rule(intents.YES, name_confirmed, (CheckInStep.CONFIRM_NAME,)),
+        Rule(intents.NO, name_rejected, (CheckInStep.CONFIRM_NAME,)),
+        Rule(intents.REPEAT, start, (CheckInStep.ASK_NAME,)),
+        Rule(intents.FALLBACK, missed_name, (CheckInStep.ASK_NAME,)),
+        Rule(intents.ANSWER, answer, (CheckInStep.ANSWERING,), _in_checkin),
+        Rule(intents.NEXT, skip, (CheckInStep.ANSWERING,), _in_checkin),
+        Rule(intents.REPEAT, ask_again, (CheckInStep.ANSWERING,), _in_checkin),
+        Rule(intents.PREVIOUS, redo, (CheckInStep.ANSWERING,), _in_checkin),
+        Rule(intents.STOP, pause, (CheckInStep.ANSWERING,), _in_checkin),
+        Rule(intents.CANCEL, pause, (CheckInStep.ANSWERING,), _in_checkin),
+        Rule(intents.START_OVER, ask_again, (CheckInStep.ANSWERING,), _in_checkin),
+        Rule(intents.FALLBACK, missed_answer, (CheckInStep.ANSWERING,), _in_checkin),
+        Rule(intents.NEXT, playback_next, (CheckInStep.PLAYBACK,)),
+        Rule(intents.YES, playback_next, (CheckInStep.PLAYBACK,)),
+        Rule(intents.YES, delete_confirmed, (CheckInStep.CONFIRM_DELETE,)),
+        Rule(intents.NO, delete_declined, (CheckInStep.CONFIRM_DELETE,)),
+    ),
+    entries=(
+        Rule(intents.START_CHECKIN, start),
+        Rule(intents.CHANGE_NAMES, change_names),
+        Rule(intents.ANSWER, answer, guard=_in_checkin),
+        Rule(intents.REDO_ANSWER, redo, guard=_in_checkin),
+        Rule(intents.PAUSE_CHECKIN, pause, guard=_in_checkin),
+        Rule(intents.CHECKIN_PLAYBACK, playback),
+        Rule(intents.LAST_CHECKIN, last_checkin),
+        Rule(intents.DELETE_CHECKINS, ask_delete),
+        Rule(intents.ANSWER, not_running),
+        Rule(intents.REDO_ANSWER, not_running),
+        Rule(intents.PAUSE_CHECKIN, not_running),
+        Rule(intents.NAME, start, guard=lambda turn: not turn.household.names),
+        Rule(intents.NAME, not_running),
+        Rule(intents.JUST_ME, not_running),
+    ),
+)

@@ -1,0 +1,339 @@
+"""Timed exercises from the seed articles: the 20-second hug, the bedtime cuddle, the tech-free evening.
+
+The hug is timed in the reply itself: a count-in, a soft chime, a real quiet of at least
+20 seconds (SSML breaks, 10 s each at most), a chime and a warm close. A longer hug fits
+in one reply up to `MAX_SPOKEN_HUG`; beyond that an Alexa timer ends it. The bedtime
+cuddle (10 minutes unless they say otherwise) and the tech-free evening ("for two hours",
+"until ten pm", two hours unless they say) are device timers that announce their end
+gently; an evening longer than the Timers API allows becomes a reminder at its end time.
+What runs is kept in `household.alerts`, so "how long is left" and "end the tech-free
+evening" work from any request on any worker. Times of day are read in the device's time
+zone (the `time_zone` port); when it is unknown the skill asks for a length instead of
+guessing a clock time. Permissions and faults are handled by `dialogue.flows.alerts`.
+
+| step   | intent                                      | does                                     | next    |
+|--------|---------------------------------------------|------------------------------------------|---------|
+| any    | start a hug / a one minute hug              | count-in, quiet, close, offers another   | HUGGED  |
+| HUGGED | yes / next / another hug                    | another hug                              | HUGGED  |
+| any    | a hug longer than one reply holds           | starts a hug timer                       | end     |
+| any    | bedtime cuddle [for fifteen minutes]        | starts the cuddle timer, good night      | end     |
+| any    | start a tech-free evening [for … / until …] | explains, starts a timer (or reminder)   | end     |
+| any    | … until ten, time zone unknown              | asks for a length instead                | EVENING |
+| any    | how long is left                            | the time left, from the stored end       | end     |
+| any    | end the tech-free evening / cancel it       | cancels timer or reminder, welcome back  | EVENING |
+
+```mermaid
+stateDiagram-v2
+    [*] --> HUGGED: start a hug
+    HUGGED --> HUGGED: yes / next / another hug
+    HUGGED --> [*]: no / stop
+    [*] --> [*]: bedtime cuddle / tech-free evening (timer set) / how long is left
+    [*] --> EVENING: end the tech-free evening
+    EVENING --> questions: yes (a question to ease back in)
+```
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, time, timedelta, tzinfo
+from enum import Enum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dialogue import intents
+from dialogue.effects import (
+    MAX_TIMER,
+    CancelReminder,
+    CancelTimer,
+    ScheduleReminder,
+    StartTimer,
+)
+from dialogue.flows.alerts import OFFER_INSTEAD, remember_request
+from dialogue.flows.questions import OFFER_QUESTION
+from dialogue.model import Effect, Reply
+from dialogue.rules import Flow, Go, Rule, Turn
+from dialogue.speech import Pause, Speech, join, tidy, to_text
+
+HUG, CUDDLE, EVENING = "hug", "cuddle", "evening"
+OFFER_HUG = OFFER_INSTEAD
+OFFER_EVENING = "evening"
+RESUME_HUG, RESUME_CUDDLE, RESUME_EVENING = "hug_resume", "cuddle_resume", "evening_resume"
+
+HUG_SECONDS = 20  # the seed article: at least twenty seconds without letting go
+# Longest hug kept quiet inside one reply; Alexa's audio budget per response is 240 s, and a
+# minute and a half keeps a wide margin. Longer hugs end with a timer.
+MAX_SPOKEN_HUG = 90
+CUDDLE_MINUTES = 10
+MAX_CUDDLE_MINUTES = 120
+EVENING_HOURS = 2
+
+_ISO_DURATION = re.compile(
+    r"^P(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)S)?)?$"
+)
+_CLOCK = re.compile(r"^(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)$")
+
+
+class TimedStep(Enum):
+    """Where a timed exercise stands."""
+
+    HUGGED = "hugged"  # a hug just ended; another is offered
+    EVENING = "evening"  # talking about the tech-free evening
+
+
+# --- the hug -------------------------------------------------------------------------------
+
+
+def hug(turn: Turn) -> Go:
+    """A hug of the asked length (twenty seconds unless they say), timed in the reply or by a timer."""
+    seconds = max(HUG_SECONDS, _seconds(turn, "duration") or HUG_SECONDS)
+    if seconds > MAX_SPOKEN_HUG:
+        return _start_alert(turn, HUG, RESUME_HUG, seconds=seconds)
+    return _hug_now(turn, seconds)
+
+
+def another_hug(turn: Turn) -> Go:
+    """Another twenty-second hug."""
+    return _hug_now(turn, HUG_SECONDS)
+
+
+def resume_hug(turn: Turn) -> Go:
+    """The long hug asked for before permission was granted."""
+    return _start_alert(turn, HUG, RESUME_HUG, seconds=_param(turn, "seconds", HUG_SECONDS))
+
+
+def _hug_now(turn: Turn, seconds: int) -> Go:
+    length = _spoken_length(turn, seconds)
+    quiet: Speech = (Pause(seconds * 1000),)
+    held = tidy(turn.say("hug.count_in") + quiet + turn.say("hug.close", length=length))
+    reply = Reply(join(held, turn.say("hug.offer")), reprompt=turn.say("reprompt.timed.hugged"))
+    return Go(TimedStep.HUGGED, reply, offer=OFFER_HUG)
+
+
+# --- the bedtime cuddle ----------------------------------------------------------------------
+
+
+def cuddle(turn: Turn) -> Go:
+    """A bedtime cuddle ended by a gentle timer: ten minutes unless they say."""
+    seconds = _seconds(turn, "duration") or CUDDLE_MINUTES * 60
+    minutes = min(MAX_CUDDLE_MINUTES, max(1, round(seconds / 60)))
+    return _start_alert(turn, CUDDLE, RESUME_CUDDLE, seconds=minutes * 60)
+
+
+def resume_cuddle(turn: Turn) -> Go:
+    """The cuddle asked for before permission was granted."""
+    return _start_alert(turn, CUDDLE, RESUME_CUDDLE, seconds=_param(turn, "seconds", CUDDLE_MINUTES * 60))
+
+
+# --- the tech-free evening -------------------------------------------------------------------
+
+
+def start_evening(turn: Turn) -> Go:
+    """Explain the idea in a line and start the evening: for a length, until a time, or two hours."""
+    running = _running(turn, EVENING)
+    if running is not None:
+        left = _spoken_length(turn, _seconds_left(turn, running))
+        return Go(TimedStep.EVENING, Reply(turn.say("evening.already", left=left), end_session=True))
+    now = turn.ports.clock()
+    until = _clock_time(turn.event.slot("until").value)
+    if until is not None:
+        zone = _zone(turn)
+        if zone is None:
+            reply = Reply(turn.say("evening.no_time_zone"), reprompt=turn.say("reprompt.timed.evening"))
+            return Go(TimedStep.EVENING, reply, offer=OFFER_EVENING)
+        ends_at = _next_evening_time(now, until, zone)
+    else:
+        seconds = _seconds(turn, "duration") or EVENING_HOURS * 3600
+        ends_at = now + timedelta(seconds=seconds)
+    return _start_alert(turn, EVENING, RESUME_EVENING, explain=True, ends_at=ends_at.isoformat())
+
+
+def resume_evening(turn: Turn) -> Go:
+    """The evening asked for before permission was granted, ending when it was meant to."""
+    pending = turn.household.pending or {}
+    ends_at = str(pending.get("params", {}).get("ends_at", ""))
+    return _start_alert(turn, EVENING, RESUME_EVENING, ends_at=ends_at)
+
+
+def time_left(turn: Turn) -> Go:
+    """How long is left of the tech-free evening (or of a cuddle), from the stored end time."""
+    for purpose in (EVENING, CUDDLE, HUG):
+        running = _running(turn, purpose)
+        if running is not None:
+            left = _spoken_length(turn, _seconds_left(turn, running))
+            return Go(TimedStep.EVENING, Reply(turn.say(f"{purpose}.left", left=left), end_session=True))
+    return _nothing_running(turn)
+
+
+def end_evening(turn: Turn) -> Go:
+    """End the tech-free evening (or a cuddle) early: cancel its timer or reminder, welcome them back."""
+    for purpose in (EVENING, CUDDLE, HUG):
+        running = _running(turn, purpose)
+        if running is not None:
+            turn.household.alerts.pop(purpose)
+            speech = join(turn.say(f"{purpose}.ended"), turn.say("evening.after"))
+            reprompt = turn.say("reprompt.timed.evening")
+            reply = Reply(speech, reprompt=reprompt, effects=_cancel(running, purpose))
+            return Go(TimedStep.EVENING, reply, offer=OFFER_QUESTION)
+    return _nothing_running(turn)
+
+
+def _nothing_running(turn: Turn) -> Go:
+    reply = Reply(turn.say("evening.none"), reprompt=turn.say("reprompt.timed.evening"))
+    return Go(TimedStep.EVENING, reply, offer=OFFER_EVENING)
+
+
+# --- starting a timer or reminder --------------------------------------------------------------
+
+
+def _start_alert(
+    turn: Turn, purpose: str, resume: str, *, seconds: int = 0, ends_at: str = "", explain: bool = False
+) -> Go:
+    """Start what runs for `purpose`; the request is kept until the host says it worked."""
+    now = turn.ports.clock()
+    end = _parse_instant(ends_at) if ends_at else now + timedelta(seconds=seconds)
+    if end is None or end <= now + timedelta(seconds=30):
+        turn.household.pending = None
+        reply = Reply(turn.say("evening.passed"), reprompt=turn.say("reprompt.timed.evening"))
+        return Go(TimedStep.EVENING, reply, offer=OFFER_EVENING)
+    length = timedelta(seconds=round((end - now).total_seconds()))
+    before = _running(turn, purpose)
+    effects: tuple[Effect, ...] = _cancel(before, purpose) if before else ()
+    label = to_text(turn.say(f"{purpose}.label"))
+    announce = to_text(turn.say(f"{purpose}.announce"))
+    zone = _zone(turn) if length > MAX_TIMER else None
+    start: StartTimer | ScheduleReminder
+    if length <= MAX_TIMER:
+        start, kind = StartTimer(length, label, announce, purpose), "timer"
+    else:
+        local = end.astimezone(zone or UTC).replace(tzinfo=None, microsecond=0)
+        zone_name = getattr(zone, "key", None) or "UTC"
+        start, kind = ScheduleReminder(local, announce, purpose, zone_name), "reminder"
+    seconds = int(length.total_seconds())
+    remember_request(turn, resume, purpose, start.scope, seconds=seconds, ends_at=end.isoformat())
+    turn.household.alerts[purpose] = {"kind": kind, "id": "", "ends_at": end.isoformat()}
+    spoken = _spoken_length(turn, int(length.total_seconds()))
+    started = turn.say(f"{purpose}.started", length=spoken)
+    speech = join(turn.say("evening.explain"), started) if explain else started
+    return Go(TimedStep.EVENING, Reply(speech, end_session=True, effects=(*effects, start)))
+
+
+def _cancel(running: dict[str, str], purpose: str) -> tuple[Effect, ...]:
+    if not running.get("id"):
+        return ()
+    if running.get("kind") == "reminder":
+        return (CancelReminder(running["id"], purpose),)
+    return (CancelTimer(running["id"], purpose),)
+
+
+def _running(turn: Turn, purpose: str) -> dict[str, str] | None:
+    """What runs for `purpose`, forgetting it once its end has passed."""
+    running = turn.household.alerts.get(purpose)
+    if running is None:
+        return None
+    end = _parse_instant(running.get("ends_at", ""))
+    if end is None or end <= turn.ports.clock():
+        del turn.household.alerts[purpose]
+        return None
+    return running
+
+
+def _seconds_left(turn: Turn, running: dict[str, str]) -> int:
+    end = _parse_instant(running["ends_at"])
+    return max(0, round((end - turn.ports.clock()).total_seconds())) if end else 0
+
+
+# --- reading slots and speaking lengths --------------------------------------------------------
+
+
+def _seconds(turn: Turn, slot: str) -> int | None:
+    """An AMAZON.DURATION slot ("PT2H", "PT15M", "P1D") in seconds; None when absent or unreadable."""
+    value = (turn.event.slot(slot).value or "").strip().upper()
+    found = _ISO_DURATION.match(value)
+    if not value or found is None:
+        return None
+    parts = {key: int(number or 0) for key, number in found.groupdict().items()}
+    total = (((parts["w"] * 7 + parts["d"]) * 24 + parts["h"]) * 60 + parts["m"]) * 60 + parts["s"]
+    return total or None
+
+
+def _clock_time(value: str | None) -> time | None:
+    """An AMAZON.TIME value ("22:00"); the vague ones ("EV", "NI") are not a time."""
+    found = _CLOCK.match((value or "").strip())
+    return time(int(found["h"]), int(found["m"])) if found else None
+
+
+def _next_evening_time(now: datetime, until: time, zone: tzinfo) -> datetime:
+    """The next time the clock shows `until` in the device's zone, reading "ten" as 10 pm in the evening."""
+    local_now = now.astimezone(zone)
+    candidates = [until]
+    if 1 <= until.hour < 12:
+        candidates.append(until.replace(hour=until.hour + 12))
+    ends = []
+    for candidate in candidates:
+        end = datetime.combine(local_now.date(), candidate, tzinfo=zone)
+        if end <= local_now:
+            end += timedelta(days=1)
+        ends.append(end)
+    return min(ends).astimezone(UTC)
+
+
+def _zone(turn: Turn) -> ZoneInfo | None:
+    name = turn.ports.time_zone()
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _parse_instant(text: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _param(turn: Turn, name: str, default: int) -> int:
+    pending = turn.household.pending or {}
+    value = pending.get("params", {}).get(name)
+    return int(value) if isinstance(value, int | float) else default
+
+
+def _spoken_length(turn: Turn, seconds: int) -> str:
+    """ "2 hours and 10 minutes", "20 seconds": whole minutes above a minute and a half."""
+    if seconds < 90:
+        return _unit(turn, "second", seconds)
+    minutes = round(seconds / 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [_unit(turn, "hour", hours)] if hours else []
+    if minutes:
+        parts.append(_unit(turn, "minute", minutes))
+    return to_text(turn.say("length.and", first=parts[0], second=parts[1])) if len(parts) == 2 else parts[0]
+
+
+def _unit(turn: Turn, unit: str, count: int) -> str:
+    key = f"length.{unit}" if count == 1 else f"length.{unit}s"
+    return to_text(turn.say(key, n=str(count)))
+
+
+FLOW = Flow(
+    name="timed",
+    steps=TimedStep,
+    rules=(Rule(intents.NEXT, another_hug, (TimedStep.HUGGED,)),),
+    entries=(
+        Rule(intents.HUG, hug),
+        Rule(intents.CUDDLE, cuddle),
+        Rule(intents.START_EVENING, start_evening),
+        Rule(intents.EVENING_TIME_LEFT, time_left),
+        Rule(intents.END_EVENING, end_evening),
+    ),
+    offers=(
+        (OFFER_HUG, another_hug),
+        (OFFER_EVENING, start_evening),
+        (RESUME_HUG, resume_hug),
+        (RESUME_CUDDLE, resume_cuddle),
+        (RESUME_EVENING, resume_evening),
+    ),
+)

@@ -1,0 +1,236 @@
+"""Effects on Alexa: timers, reminders and the time zone through ask-sdk-core's service clients.
+
+`AlexaEffects` is the `EffectHost` a turn gets (see skill.conversation): it carries out the
+core's effects (dialogue.effects) with `handler_input.service_client_factory` and turns
+each outcome into an event for the core, so every spoken answer comes from the dialogue:
+
+| Amazon answered                       | event for the core                                         |
+|---------------------------------------|------------------------------------------------------------|
+| 2xx                                   | `@EffectDone` {purpose, effect, id}                         |
+| 401 / 403                             | `@EffectFailed` {reason "permission", scope}                |
+| 404 to a cancel (already gone)        | `@EffectDone`                                               |
+| 429                                   | `@EffectFailed` {reason "throttled"}                        |
+| 504 (timers: device offline)          | `@EffectFailed` {reason "offline"}                          |
+| 400                                   | `@EffectFailed` {reason "invalid"}                          |
+| other 5xx, unreadable answers         | `@EffectFailed` {reason "unavailable"}                      |
+| no answer within the timeout          | `@EffectFailed` {reason "timeout"}                          |
+
+`AskPermission` and `ConsentCard` are not API calls: `skill.alexa.translate` turns them into
+a `Connections.SendRequest` directive and an `AskForPermissionsConsent` card. The device's
+time zone (Alexa Settings API) is fetched only when the core asks for it, once per request;
+any failure there is None, and the core then avoids clock times.
+
+Every call runs with a short timeout (`TimeoutApiClient`): the household's row is locked
+while a turn runs, and Alexa waits only about eight seconds for the whole response.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import requests
+from ask_sdk_core.api_client import DefaultApiClient
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model.services import ServiceException
+from ask_sdk_model.services.reminder_management import (
+    AlertInfo,
+    PushNotification,
+    PushNotificationStatus,
+    Recurrence,
+    ReminderRequest,
+    SpokenInfo,
+    SpokenText,
+    Trigger,
+    TriggerType,
+)
+from ask_sdk_model.services.timer_management import (
+    AnnounceOperation,
+    CreationBehavior,
+    DisplayExperience,
+    NotificationConfig,
+    TextToAnnounce,
+    TimerRequest,
+    TriggeringBehavior,
+    Visibility,
+)
+
+from dialogue import Effect, Event, intents
+from dialogue import effects as fx
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT_SECONDS = 3.0
+
+
+class TimeoutApiClient(DefaultApiClient):
+    """ask-sdk-core's `requests` client, with a timeout on every call to Amazon."""
+
+    def __init__(self, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> None:
+        self.timeout = timeout
+
+    def _resolve_method(self, request: Any) -> Callable[..., requests.Response]:
+        method: Callable[..., requests.Response] = super()._resolve_method(request)
+        return functools.partial(method, timeout=self.timeout)
+
+
+def iso_duration(length: timedelta) -> str:
+    """ISO 8601 duration for the Timers API: "PT2H", "PT10M", "PT1H30M5S"."""
+    seconds = max(1, round(length.total_seconds()))
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [f"{hours}H" if hours else "", f"{minutes}M" if minutes else "", f"{seconds}S" if seconds else ""]
+    return "PT" + "".join(parts)
+
+
+def recurrence_rule(effect: fx.ScheduleReminder) -> str:
+    """The RFC 5545 rule the Reminders API takes: "FREQ=WEEKLY;BYDAY=SU;BYHOUR=20;…"."""
+    recurrence = effect.recurrence
+    assert recurrence is not None
+    parts = [f"FREQ={recurrence.freq}"]
+    if recurrence.days:
+        parts.append("BYDAY=" + ",".join(recurrence.days))
+    parts += [f"BYHOUR={effect.at.hour}", f"BYMINUTE={effect.at.minute}", "BYSECOND=0"]
+    parts.append(f"INTERVAL={recurrence.interval}")
+    return ";".join(parts)
+
+
+class AlexaEffects:
+    """Carries out one request's effects against Amazon's APIs; see the module docstring."""
+
+    def __init__(self, handler_input: HandlerInput) -> None:
+        self.handler_input = handler_input
+        request = handler_input.request_envelope.request
+        self.locale = str(getattr(request, "locale", None) or "en-US")
+        self._time_zone: str | None = None
+        self._asked_time_zone = False
+
+    def time_zone(self) -> str | None:
+        """The device's time zone from the Alexa Settings API, or None when it cannot be had."""
+        if not self._asked_time_zone:
+            self._asked_time_zone = True
+            self._time_zone = self._fetch_time_zone()
+        return self._time_zone
+
+    def _fetch_time_zone(self) -> str | None:
+        factory = self.handler_input.service_client_factory
+        system = self.handler_input.request_envelope.context.system  # type: ignore[union-attr]
+        device_id = getattr(getattr(system, "device", None), "device_id", None)
+        if factory is None or not device_id:
+            return None
+        try:
+            zone = factory.get_ups_service().get_system_time_zone(device_id)
+        except Exception as error:  # any failure: the core falls back, nothing is said wrong
+            log.warning("time zone unavailable: %s", _describe(error))
+            return None
+        return str(zone) if isinstance(zone, str) and zone else None
+
+    def carry_out(self, effect: Effect) -> Event | None:
+        """Do one effect; the outcome as an event for the core (None for directives)."""
+        call = self._calls().get(type(effect))
+        if call is None:
+            return None  # AskPermission, ConsentCard: directives the response carries
+        purpose = str(getattr(effect, "purpose", ""))
+        done = {"purpose": purpose, "effect": type(effect).__name__}
+        factory = self.handler_input.service_client_factory
+        if factory is None:  # no apiAccessToken in the request
+            return self._failed(effect, done, fx.UNAVAILABLE)
+        try:
+            created = call(factory, effect)
+        except ServiceException as error:
+            return self._after_error(effect, done, error)
+        except Exception as error:  # an unreadable answer: never a crash
+            log.warning("%s failed: %s", type(effect).__name__, _describe(error))
+            return self._failed(effect, done, fx.UNAVAILABLE)
+        return Event(intents.EFFECT_DONE, data={**done, "id": created or ""}, locale=self.locale)
+
+    def _after_error(self, effect: Effect, done: dict[str, str], error: ServiceException) -> Event:
+        status = int(getattr(error, "status_code", 0) or 0)
+        log.warning("%s failed: HTTP %s %s", type(effect).__name__, status, _describe(error))
+        if status == 404 and isinstance(effect, fx.CancelTimer | fx.CancelReminder):
+            return Event(intents.EFFECT_DONE, data={**done, "id": ""}, locale=self.locale)
+        if status in (401, 403):
+            reason = fx.PERMISSION
+        elif status == 429:
+            reason = fx.THROTTLED
+        elif status == 504 and isinstance(effect, fx.StartTimer | fx.CancelTimer):
+            reason = fx.OFFLINE
+        elif status == 400:
+            reason = fx.INVALID
+        elif _timed_out(error):
+            reason = fx.TIMEOUT
+        else:
+            reason = fx.UNAVAILABLE
+        return self._failed(effect, done, reason)
+
+    def _failed(self, effect: Effect, done: dict[str, str], reason: str) -> Event:
+        data = {**done, "reason": reason, "scope": str(getattr(effect, "scope", ""))}
+        return Event(intents.EFFECT_FAILED, data=data, locale=self.locale)
+
+    def _calls(self) -> dict[type, Callable[[Any, Any], str | None]]:
+        return {
+            fx.StartTimer: self._start_timer,
+            fx.CancelTimer: self._cancel_timer,
+            fx.ScheduleReminder: self._schedule_reminder,
+            fx.CancelReminder: self._cancel_reminder,
+        }
+
+    def _start_timer(self, factory: Any, effect: fx.StartTimer) -> str | None:
+        request = TimerRequest(
+            duration=iso_duration(effect.duration),
+            timer_label=effect.label,
+            creation_behavior=CreationBehavior(display_experience=DisplayExperience(Visibility.VISIBLE)),
+            triggering_behavior=TriggeringBehavior(
+                operation=AnnounceOperation(
+                    text_to_announce=[TextToAnnounce(locale=self.locale, text=effect.announce)]
+                ),
+                notification_config=NotificationConfig(play_audible=True),
+            ),
+        )
+        response = factory.get_timer_management_service().create_timer(request)
+        return str(getattr(response, "id", "") or "") or None
+
+    def _cancel_timer(self, factory: Any, effect: fx.CancelTimer) -> str | None:
+        factory.get_timer_management_service().delete_timer(effect.timer_id)
+        return None
+
+    def _schedule_reminder(self, factory: Any, effect: fx.ScheduleReminder) -> str | None:
+        recurrence = None
+        if effect.recurrence is not None:
+            recurrence = Recurrence(start_date_time=effect.at, recurrence_rules=[recurrence_rule(effect)])
+        trigger = Trigger(
+            object_type=TriggerType.SCHEDULED_ABSOLUTE,
+            scheduled_time=None if recurrence is not None else effect.at,
+            time_zone_id=effect.time_zone,
+            recurrence=recurrence,
+        )
+        request = ReminderRequest(
+            trigger=trigger,
+            alert_info=AlertInfo(SpokenInfo([SpokenText(locale=self.locale, text=effect.text)])),
+            push_notification=PushNotification(PushNotificationStatus.ENABLED),
+        )
+        response = factory.get_reminder_management_service().create_reminder(request)
+        return str(getattr(response, "alert_token", "") or "") or None
+
+    def _cancel_reminder(self, factory: Any, effect: fx.CancelReminder) -> str | None:
+        factory.get_reminder_management_service().delete_reminder(effect.reminder_id)
+        return None
+
+
+def _timed_out(error: BaseException) -> bool:
+    seen: BaseException | None = error
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, requests.Timeout):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _describe(error: BaseException) -> str:
+    # Amazon's error messages name no user data; keep them short for the log.
+    return f"{type(error).__name__}: {str(error)[:200]}"

@@ -1,0 +1,194 @@
+"""Check-ins through POST /alexa on SQLite and PostgreSQL: durable, encrypted, scoped, deletable."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from cryptography.fernet import Fernet
+from flask import Flask
+from sqlalchemy import text
+
+from tests.conftest import AlexaSession, load_fixture
+
+SECRET = "I never told you how scared I was in March"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
+    if request.param == "sqlite":
+        return sqlite_url
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def checkin_app(make_app: Callable[[dict[str, Any]], Flask], database_url: str) -> Flask:
+    app = make_app({"DATABASE_URL": database_url, "ALEXA_VERIFY_SIGNATURES": False})
+    with app.extensions["store"].engine.begin() as conn:  # PostgreSQL is shared by the whole run
+        for table in ("answers", "checkins", "households"):
+            conn.execute(text(f"DELETE FROM {table}"))
+    return app
+
+
+def start_two(alexa: AlexaSession) -> None:
+    alexa.launch()
+    alexa.intent("StartCheckInIntent")
+    alexa.intent("NameIntent", name="sam")
+    alexa.intent("AMAZON.YesIntent")
+    alexa.intent("NameIntent", name="alex")
+    alexa.intent("AMAZON.YesIntent")
+
+
+def answers_in_db(app: Flask) -> list[Any]:
+    with app.extensions["store"].engine.connect() as conn:
+        return list(conn.execute(text("SELECT household_id, topic, person, ciphertext FROM answers")).all())
+
+
+def test_a_check_in_over_the_webhook_elicits_and_saves_each_answer(checkin_app: Flask) -> None:
+    alexa = AlexaSession(checkin_app.test_client(), "amzn1.ask.account.CHECKIN")
+    start_two(alexa)
+    reply = alexa.intent("AnswerIntent", answer="the dinners you cooked")
+    assert "Saved" in reply.speech or "kept" in reply.speech
+    directives = reply.response.get("directives", [])
+    assert directives and directives[0]["type"] == "Dialog.ElicitSlot"
+    assert (
+        directives[0]["slotToElicit"] == "answer" and directives[0]["updatedIntent"]["name"] == "AnswerIntent"
+    )
+    assert len(answers_in_db(checkin_app)) == 1
+
+
+def test_answers_are_unreadable_in_the_raw_table(checkin_app: Flask) -> None:
+    alexa = AlexaSession(checkin_app.test_client(), "amzn1.ask.account.RAW")
+    start_two(alexa)
+    alexa.intent("AnswerIntent", answer=SECRET)
+    (row,) = answers_in_db(checkin_app)
+    raw = bytes(row.ciphertext)
+    assert SECRET.encode() not in raw and b"scared" not in raw
+    with pytest.raises(ValueError):
+        from skill.storage.crypto import AnswerCipher
+
+        AnswerCipher([Fernet.generate_key().decode()]).decrypt(raw)
+
+
+def test_households_never_see_each_others_answers(checkin_app: Flask) -> None:
+    client = checkin_app.test_client()
+    one, two = AlexaSession(client, "amzn1.ask.account.ONE"), AlexaSession(client, "amzn1.ask.account.TWO")
+    start_two(one)
+    one.intent("AnswerIntent", answer=SECRET)
+    two.launch()
+    reply = two.intent("CheckInPlaybackIntent")
+    assert SECRET not in reply.speech and "haven't saved" in reply.speech
+    assert len({row.household_id for row in answers_in_db(checkin_app)}) == 1
+
+
+def test_answers_survive_an_app_restart(
+    make_app: Callable[[dict[str, Any]], Flask], database_url: str
+) -> None:
+    config = {"DATABASE_URL": database_url, "ALEXA_VERIFY_SIGNATURES": False}
+    first = make_app(config)
+    alexa = AlexaSession(first.test_client(), "amzn1.ask.account.RESTART2")
+    start_two(alexa)
+    alexa.intent("AnswerIntent", answer=SECRET)
+    first.extensions["store"].dispose()
+    second = make_app(config)
+    alexa = AlexaSession(second.test_client(), "amzn1.ask.account.RESTART2")
+    alexa.launch()
+    assert SECRET in alexa.intent("CheckInPlaybackIntent").speech
+
+
+def test_delete_by_voice_removes_every_answer(checkin_app: Flask) -> None:
+    alexa = AlexaSession(checkin_app.test_client(), "amzn1.ask.account.DELETE")
+    start_two(alexa)
+    alexa.intent("AnswerIntent", answer="one")
+    alexa.intent("AnswerIntent", answer="two")
+    alexa.intent("DeleteCheckInsIntent")
+    alexa.intent("AMAZON.NoIntent")
+    assert len(answers_in_db(checkin_app)) == 2
+    alexa.intent("DeleteCheckInsIntent")
+    assert "deleted" in alexa.intent("AMAZON.YesIntent").speech.lower()
+    assert answers_in_db(checkin_app) == []
+
+
+def test_skill_disabled_deletes_all_of_that_households_data(checkin_app: Flask) -> None:
+    client = checkin_app.test_client()
+    leaving, staying = (
+        AlexaSession(client, "amzn1.ask.account.LEAVING"),
+        AlexaSession(client, "amzn1.ask.account.STAYING"),
+    )
+    for alexa in (leaving, staying):
+        start_two(alexa)
+        alexa.intent("AnswerIntent", answer="kept or not")
+    event = load_fixture("skill_disabled_event")
+    event["context"]["System"]["user"]["userId"] = leaving.user_id
+    result = client.post("/alexa", json=event)
+    assert result.status_code == 200 and "outputSpeech" not in result.get_json()["response"]
+    with checkin_app.extensions["store"].engine.connect() as conn:
+        users = [row[0] for row in conn.execute(text("SELECT platform_user FROM households"))]
+    assert users == [staying.user_id]
+    assert len(answers_in_db(checkin_app)) == 1
+
+
+def test_answers_never_appear_in_logs(checkin_app: Flask, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    alexa = AlexaSession(checkin_app.test_client(), "amzn1.ask.account.LOGS")
+    start_two(alexa)
+    alexa.intent("AnswerIntent", answer=SECRET)
+    alexa.intent("CheckInPlaybackIntent")
+    assert SECRET not in caplog.text and "scared" not in caplog.text
+
+
+def test_export_command_prints_one_households_data(checkin_app: Flask) -> None:
+    alexa = AlexaSession(checkin_app.test_client(), "amzn1.ask.account.EXPORT")
+    start_two(alexa)
+    alexa.intent("AnswerIntent", answer=SECRET)
+    other = AlexaSession(checkin_app.test_client(), "amzn1.ask.account.OTHER")
+    start_two(other)
+    other.intent("AnswerIntent", answer="not yours")
+    result = checkin_app.test_cli_runner().invoke(
+        args=["export-household", "--user", "amzn1.ask.account.EXPORT"]
+    )
+    assert result.exit_code == 0, result.output
+    assert SECRET in result.output and "not yours" not in result.output
+    assert '"names": [' in result.output
+
+
+def test_parallel_households_on_two_app_instances_lose_no_answer(
+    make_app: Callable[[dict[str, Any]], Flask], database_url: str
+) -> None:
+    config = {"DATABASE_URL": database_url, "ALEXA_VERIFY_SIGNATURES": False}
+    apps = [make_app(config), make_app(config)]
+    confirmed: list[str] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def household(number: int) -> None:
+        try:
+            alexa = AlexaSession(apps[number % 2].test_client(), f"amzn1.ask.account.PAR{number}")
+            start_two(alexa)
+            for index in range(4):
+                alexa.client = apps[(number + index) % 2].test_client()
+                reply = alexa.intent("AnswerIntent", answer=f"h{number} a{index}")
+                if reply.status == 200 and ("Saved" in reply.speech or "kept" in reply.speech):
+                    with lock:
+                        confirmed.append(f"h{number} a{index}")
+        except BaseException as error:  # noqa: BLE001 - asserted below
+            errors.append(error)
+
+    threads = [threading.Thread(target=household, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(confirmed) == 48
+    with apps[0].extensions["store"].engine.connect() as conn:
+        stored = conn.execute(
+            text(
+                "SELECT count(*) FROM answers JOIN households ON households.id = answers.household_id "
+                "WHERE households.platform_user LIKE 'amzn1.ask.account.PAR%'"
+            )
+        ).scalar()
+    assert stored == len(confirmed)

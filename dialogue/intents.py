@@ -51,3 +51,6 @@ END_EVENING = "EndEveningIntent"
 EFFECT_DONE = "@EffectDone"
 EFFECT_FAILED = "@EffectFailed"
 PERMISSION_ANSWER = "@PermissionAnswer"
+# the weekly check-in's reminder
+SCHEDULE_CHECKIN = "ScheduleCheckInIntent"
+STOP_CHECKIN_REMINDERS = "StopCheckInRemindersIntent"

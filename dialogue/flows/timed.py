@@ -134,9 +134,9 @@ def start_evening(turn: Turn) -> Go:
         left = _spoken_length(turn, _seconds_left(turn, running))
         return Go(TimedStep.EVENING, Reply(turn.say("evening.already", left=left), end_session=True))
     now = turn.ports.clock()
-    until = _clock_time(turn.event.slot("until").value)
+    until = clock_time(turn.event.slot("until").value)
     if until is not None:
-        zone = _zone(turn)
+        zone = device_zone(turn)
         if zone is None:
             reply = Reply(turn.say("evening.no_time_zone"), reprompt=turn.say("reprompt.timed.evening"))
             return Go(TimedStep.EVENING, reply, offer=OFFER_EVENING)
@@ -200,7 +200,7 @@ def _start_alert(
     effects: tuple[Effect, ...] = _cancel(before, purpose) if before else ()
     label = to_text(turn.say(f"{purpose}.label"))
     announce = to_text(turn.say(f"{purpose}.announce"))
-    zone = _zone(turn) if length > MAX_TIMER else None
+    zone = device_zone(turn) if length > MAX_TIMER else None
     start: StartTimer | ScheduleReminder
     if length <= MAX_TIMER:
         start, kind = StartTimer(length, label, announce, purpose), "timer"
@@ -256,7 +256,7 @@ def _seconds(turn: Turn, slot: str) -> int | None:
     return total or None
 
 
-def _clock_time(value: str | None) -> time | None:
+def clock_time(value: str | None) -> time | None:
     """An AMAZON.TIME value ("22:00"); the vague ones ("EV", "NI") are not a time."""
     found = _CLOCK.match((value or "").strip())
     return time(int(found["h"]), int(found["m"])) if found else None
@@ -277,7 +277,7 @@ def _next_evening_time(now: datetime, until: time, zone: tzinfo) -> datetime:
     return min(ends).astimezone(UTC)
 
 
-def _zone(turn: Turn) -> ZoneInfo | None:
+def device_zone(turn: Turn) -> ZoneInfo | None:
     name = turn.ports.time_zone()
     if not name:
         return None

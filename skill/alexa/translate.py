@@ -51,8 +51,12 @@ def _resolved_id(slot: Any) -> str | None:
     resolutions = getattr(slot, "resolutions", None)
     for authority in getattr(resolutions, "resolutions_per_authority", None) or []:
         status = getattr(getattr(authority, "status", None), "code", None)
-        if getattr(status, "value", status) == _MATCH and authority.values:
-            return str(authority.values[0].value.id)
+        if getattr(status, "value", status) != _MATCH:
+            continue
+        for wrapper in getattr(authority, "values", None) or []:
+            resolved = getattr(getattr(wrapper, "value", None), "id", None)
+            if isinstance(resolved, str) and resolved:
+                return resolved
     return None
 
 

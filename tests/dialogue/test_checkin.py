@@ -47,7 +47,8 @@ def test_a_whole_check_in_for_two_asks_everyone_everything_and_saves_it_all(talk
         assert ("Sam," if index % 2 == 0 else "Alex,") in talk.text
         reply = talk.say(intents.ANSWER, answer=f"answer number {index}")
         assert "Saved" in talk.text or "kept" in talk.text
-    assert reply.end_session and "check-in done" in talk.text
+    assert "check-in done" in talk.text
+    assert "remind you every week" in talk.text and reply.listens  # a reminder is offered
     assert len(stored(talk)) == 10
     assert {topic for topic, _ in stored(talk)} == {t.value for t in TOPICS}
     assert stored(talk)[("appreciation", 0)] == "answer number 0"
@@ -127,8 +128,8 @@ def test_a_household_of_one(talk: Talk) -> None:
     assert talk.state.household.names == ["Jo"]
     for index in range(len(TOPICS)):
         assert "Jo," in talk.text
-        reply = talk.say(intents.ANSWER, answer=f"thought {index}")
-    assert reply.end_session and len(stored(talk)) == 5
+        talk.say(intents.ANSWER, answer=f"thought {index}")
+    assert "check-in done" in talk.text and len(stored(talk)) == 5
 
 
 def test_an_unheard_answer_is_asked_again_not_saved(talk: Talk) -> None:
@@ -212,3 +213,33 @@ def test_answers_are_read_back_exactly_as_said(talk: Talk) -> None:
     talk.open()
     talk.say(intents.CHECKIN_PLAYBACK)
     assert 'you said "I <3 you" & meant it' in talk.text
+
+
+def test_reminder_times_are_read_for_an_evening_check_in(talk: Talk) -> None:
+    from dialogue.effects import ScheduleReminder
+
+    talk.ports.time_zone = lambda: "Europe/London"
+    talk.open()
+    reply = talk.say(intents.SCHEDULE_CHECKIN, day="wednesday", time="08:00")
+    (effect,) = reply.effects
+    assert isinstance(effect, ScheduleReminder)
+    assert "Wednesday at 8 PM" in talk.text
+    assert effect.at.hour == 20 and effect.at.weekday() == 2 and effect.recurrence is not None
+    assert effect.at > talk.now.replace(tzinfo=None)
+    talk.open()
+    talk.say(intents.SCHEDULE_CHECKIN, time="10:30")  # a morning hour after nine stays as said
+    assert "Wednesday at 10:30 AM" in talk.text
+
+
+def test_no_to_the_reminder_offer_says_goodbye_and_sets_nothing(talk: Talk) -> None:
+    talk.open()
+    talk.say(intents.START_CHECKIN)
+    talk.say(intents.NAME, name="jo")
+    talk.say(intents.YES)
+    talk.say(intents.JUST_ME)
+    for index in range(len(TOPICS)):
+        talk.say(intents.ANSWER, answer=f"thought {index}")
+    assert "remind you" in talk.text
+    reply = talk.say(intents.NO)
+    assert reply.end_session and reply.effects == ()
+    assert "checkin" not in talk.state.household.alerts

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,13 +14,6 @@ from tests.skill.test_timers import TIMERS, permission_reply, sent, timer_create
 
 TIMERS_SCOPE = "alexa::alerts:timers:skill:readwrite"
 UNAUTHORIZED = {"code": "UNAUTHORIZED", "message": "Request is not authorized."}
-
-
-@pytest.fixture
-def amazon() -> Iterator[responses.RequestsMock]:
-    """Amazon's APIs; any call the test did not expect fails it."""
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as api:
-        yield api
 
 
 def answer_permission(alexa: AlexaSession, status: str) -> AlexaReply:

@@ -9,8 +9,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -20,7 +19,6 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 from ask_sdk_model.services import ApiConfiguration, ServiceClientFactory
-from flask import Flask
 
 from dialogue import effects as fx
 from dialogue import intents
@@ -33,7 +31,6 @@ REMINDERS = f"{API}/v1/alerts/reminders"
 DEVICE = load_fixture("intent_request")["context"]["System"]["device"]["deviceId"]
 TOKEN = load_fixture("intent_request")["context"]["System"]["apiAccessToken"]
 TIME_ZONE = f"{API}/v2/devices/{DEVICE}/settings/System.timeZone"
-FIXED_NOW = datetime(2026, 11, 22, 19, 0, tzinfo=UTC)
 
 
 def timer_created(timer_id: str = "timer-1", duration: str = "PT2H") -> dict[str, Any]:
@@ -53,19 +50,6 @@ def sent(api: responses.RequestsMock, method: str, url: str) -> list[dict[str, A
     """The JSON bodies the skill sent to one of Amazon's endpoints."""
     calls = [c for c in api.calls if c.request.method == method and c.request.url.split("?")[0] == url]
     return [json.loads(c.request.body) if c.request.body else {} for c in calls]
-
-
-@pytest.fixture
-def amazon() -> Iterator[responses.RequestsMock]:
-    """Amazon's APIs; any call the test did not expect fails it."""
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as api:
-        yield api
-
-
-@pytest.fixture
-def fixed_clock(app: Flask) -> datetime:
-    app.extensions["conversation"].clock = lambda: FIXED_NOW
-    return FIXED_NOW
 
 
 def test_a_tech_free_evening_for_two_hours_starts_an_announcing_timer(

@@ -1,0 +1,26 @@
+"""Fixtures for the host tests: Amazon's APIs (mocked at the HTTP level) and a fixed clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+import responses
+from flask import Flask
+
+FIXED_NOW = datetime(2026, 11, 22, 19, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def amazon() -> Iterator[responses.RequestsMock]:
+    """Amazon's APIs; a call to anything not registered fails the request like a dead network."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as api:
+        yield api
+
+
+@pytest.fixture
+def fixed_clock(app: Flask) -> datetime:
+    """The app's clock stopped at Sunday 22 November 2026, 19:00 UTC."""
+    app.extensions["conversation"].clock = lambda: FIXED_NOW
+    return FIXED_NOW

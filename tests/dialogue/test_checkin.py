@@ -102,6 +102,7 @@ def test_pause_on_step_three_and_resume_next_day_in_a_new_session(talk: Talk) ->
     talk.now += timedelta(days=1)
     talk.end_session()
     talk.open()
+    assert "check-in is waiting" in talk.text
     talk.say(intents.START_CHECKIN)
     assert "lacking" in talk.text.lower() and "Sam," in talk.text
     talk.say(intents.ANSWER, answer="more sleep")

@@ -19,6 +19,14 @@ def set_up_two(talk: Talk) -> None:
     talk.say(intents.YES)
 
 
+def set_up_one(talk: Talk) -> None:
+    talk.open()
+    talk.say(intents.START_CHECKIN)
+    talk.say(intents.NAME, name="jo")
+    talk.say(intents.YES)
+    talk.say(intents.JUST_ME)
+
+
 def stored(talk: Talk) -> dict[tuple[str, int], str]:
     return {(a.topic, a.person): a.text for a in talk.journal.answers.values()}
 
@@ -121,11 +129,7 @@ def test_stop_mid_way_keeps_progress(talk: Talk) -> None:
 
 
 def test_a_household_of_one(talk: Talk) -> None:
-    talk.open()
-    talk.say(intents.START_CHECKIN)
-    talk.say(intents.NAME, name="jo")
-    talk.say(intents.YES)
-    talk.say(intents.JUST_ME)
+    set_up_one(talk)
     assert talk.state.household.names == ["Jo"]
     for index in range(len(TOPICS)):
         assert "Jo," in talk.text
@@ -233,11 +237,7 @@ def test_reminder_times_are_read_for_an_evening_check_in(talk: Talk) -> None:
 
 
 def test_no_to_the_reminder_offer_says_goodbye_and_sets_nothing(talk: Talk) -> None:
-    talk.open()
-    talk.say(intents.START_CHECKIN)
-    talk.say(intents.NAME, name="jo")
-    talk.say(intents.YES)
-    talk.say(intents.JUST_ME)
+    set_up_one(talk)
     for index in range(len(TOPICS)):
         talk.say(intents.ANSWER, answer=f"thought {index}")
     assert "remind you" in talk.text

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run chat test check bench
+.PHONY: install run chat test check bench locales
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,3 +30,7 @@ test: check
 
 bench: install
 	$(BIN)/python bench/verify_bench.py
+
+# Regenerate interaction_models/en-GB|en-CA|en-AU|en-IN.json from en-US.json (tests fail when stale).
+locales: install
+	$(BIN)/python deploy/locales.py

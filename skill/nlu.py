@@ -9,6 +9,7 @@ else is AMAZON.FallbackIntent.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -17,7 +18,10 @@ from pathlib import Path
 from typing import Any
 
 FALLBACK = "AMAZON.FallbackIntent"
-MODELS = Path(__file__).resolve().parent.parent / "interaction_models"
+# A repository checkout (and an editable install) reads the models where people edit them;
+# a built wheel carries a copy inside the package (see deploy/build_hooks.py).
+REPOSITORY_MODELS = Path(__file__).resolve().parent.parent / "interaction_models"
+PACKAGED_MODELS = Path(__file__).resolve().parent / "interaction_models"
 
 
 @dataclass(frozen=True)
@@ -106,9 +110,17 @@ def normalise_sample(sample: str) -> str:
     return " ".join(piece if piece.startswith("{") else normalise(piece) for piece in pieces if piece.strip())
 
 
+def models_dir() -> Path:
+    """Where the interaction models are: `INTERACTION_MODELS_DIR`, the packaged copy, or the repository's."""
+    configured = os.environ.get("INTERACTION_MODELS_DIR")
+    if configured:
+        return Path(configured)
+    return PACKAGED_MODELS if PACKAGED_MODELS.is_dir() else REPOSITORY_MODELS
+
+
 def load_model(locale: str = "en-US") -> dict[str, Any]:
-    """The interaction model for a locale, from `interaction_models/`."""
-    return dict(json.loads((MODELS / f"{locale}.json").read_text(encoding="utf-8")))
+    """The interaction model for a locale (`<locale>.json` in `models_dir()`)."""
+    return dict(json.loads((models_dir() / f"{locale}.json").read_text(encoding="utf-8")))
 
 
 @cache

@@ -1,18 +1,26 @@
 """The Alexa adapter: `POST /alexa`, from raw bytes to an Alexa response.
 
 Order of checks, each failure an HTTP 400 with a short JSON reason (413 for a body over
-the size limit): content type, JSON, request signature (when verification is on),
-application id, envelope shape. Only then does ask-sdk-core see the request.
+the size limit): content type, JSON (nested at most `MAX_JSON_DEPTH` deep), request
+signature (when verification is on), application id, envelope shape (which also refuses
+slot values that could not be read back in SSML). Only then does ask-sdk-core see the
+request. A well-formed request of a type ask-sdk-core does not know yet gets an empty
+response, as the skill's handlers give every type they do not handle.
+
+Every refusal is logged as one line: the reason and, when it has the shape of one, the
+request type; never the body or anything a user said.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
+from collections.abc import Iterable, Mapping
 from importlib import resources
 from typing import Any
 
-from ask_sdk_model import RequestEnvelope
+from ask_sdk_model import Request, RequestEnvelope
 from flask import Blueprint, Flask, Response, current_app, request
 from jsonschema import Draft202012Validator
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -22,6 +30,17 @@ from skill.alexa.verification import AlexaRequestVerifier, VerificationError, ch
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("alexa", __name__)
+
+# Alexa's envelopes nest about ten deep; far deeper is an attack on the parsers (and the
+# JSON decoder's recursion).
+MAX_JSON_DEPTH = 64
+TOO_DEEP = "request body is nested too deeply"
+# The envelope schema's pattern for request types: safe to log.
+_REQUEST_TYPE = re.compile(r"[A-Za-z]+(?:\.[A-Za-z]+)*")
+# Parts of a JSON path that may appear in a refusal reason (keys come from the client).
+_SAFE_PATH_PART = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+_SDK_REQUEST_TYPES = frozenset(Request.discriminator_value_class_map)
+_EMPTY_RESPONSE = json.dumps({"version": "1.0", "response": {}}, separators=(",", ":"))
 
 
 class BadRequest(Exception):
@@ -45,22 +64,31 @@ class AlexaEndpoint:
 
     def handle(self) -> Response:
         """Check, translate and answer one Alexa request."""
+        envelope: dict[str, Any] | None = None
         try:
-            raw, envelope = self._read()
+            raw, text, envelope = self._read()
             if self.verifier is not None:
                 self.verifier.verify(request.headers, raw, envelope)
             check_application_id(envelope, self.skill_ids)
             self._check_shape(envelope)
-            request_envelope = self._deserialize(raw)
+            request_type = str(envelope["request"]["type"])
+            if request_type not in _SDK_REQUEST_TYPES:
+                log.info("alexa request type not handled: %s", request_type)
+                return Response(_EMPTY_RESPONSE, mimetype="application/json")
+            request_envelope = self._deserialize(text)
         except VerificationError as error:
-            return _refuse(BadRequest(error.reason))
+            return _refuse(BadRequest(error.reason), envelope)
         except BadRequest as error:
-            return _refuse(error)
+            return _refuse(error, envelope)
         response = self.skill.invoke(request_envelope, None)
+        # State lives in the store; echoing the client's session attributes back would only
+        # reflect whatever an unverified caller sent.
+        response.session_attributes = None
         body = json.dumps(self.skill.serializer.serialize(response), separators=(",", ":"))
         return Response(body, mimetype="application/json")
 
-    def _read(self) -> tuple[bytes, dict[str, Any]]:
+    def _read(self) -> tuple[bytes, str, dict[str, Any]]:
+        """The raw body (what Amazon signed), its text (UTF-8, as JSON must be) and its JSON."""
         if request.mimetype != "application/json":
             raise BadRequest("content type must be application/json")
         try:
@@ -68,31 +96,65 @@ class AlexaEndpoint:
         except RequestEntityTooLarge as error:
             raise BadRequest("request body is too large", 413) from error
         try:
-            envelope = json.loads(raw)
+            text = raw.decode("utf-8")
+            envelope = json.loads(text)
         except (ValueError, UnicodeDecodeError) as error:
             raise BadRequest("request body is not valid JSON") from error
+        except RecursionError as error:
+            raise BadRequest(TOO_DEEP) from error
         if not isinstance(envelope, dict):
             raise BadRequest("request body is not an Alexa request envelope")
-        return raw, envelope
+        # Fewer brackets than the limit cannot nest past it, so real envelopes skip the walk.
+        if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and _deeper_than(envelope, MAX_JSON_DEPTH):
+            raise BadRequest(TOO_DEEP)
+        return raw, text, envelope
 
     def _check_shape(self, envelope: dict[str, Any]) -> None:
         error = next(self.shape.iter_errors(envelope), None)
         if error is not None:
-            where = "/".join(str(part) for part in error.absolute_path) or "envelope"
+            where = "/".join(_path_part(part) for part in error.absolute_path) or "envelope"
             raise BadRequest(f"not an Alexa request envelope: {where} is missing or malformed")
 
-    def _deserialize(self, raw: bytes) -> RequestEnvelope:
+    def _deserialize(self, text: str) -> RequestEnvelope:
         try:
-            envelope: RequestEnvelope = self.skill.serializer.deserialize(
-                raw.decode("utf-8"), RequestEnvelope
-            )
+            envelope: RequestEnvelope = self.skill.serializer.deserialize(text, RequestEnvelope)
             return envelope
         except Exception as error:  # the SDK raises several kinds for odd values
             raise BadRequest("request envelope could not be read") from error
 
 
-def _refuse(error: BadRequest) -> Response:
-    log.info("alexa request refused: %s", error.reason)
+def _deeper_than(document: object, limit: int) -> bool:
+    """Whether JSON containers nest more than `limit` deep (iterative: no recursion to exhaust)."""
+    stack: list[tuple[object, int]] = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Iterable[object] = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _path_part(part: str | int) -> str:
+    return str(part) if isinstance(part, int) or _SAFE_PATH_PART.fullmatch(part) else "?"
+
+
+def _request_type(envelope: Mapping[str, Any] | None) -> str | None:
+    """The request's type if it looks like one (it is client input until verified)."""
+    inner = envelope.get("request") if envelope is not None else None
+    kind = inner.get("type") if isinstance(inner, Mapping) else None
+    if isinstance(kind, str) and len(kind) <= 64 and _REQUEST_TYPE.fullmatch(kind):
+        return kind
+    return None
+
+
+def _refuse(error: BadRequest, envelope: Mapping[str, Any] | None = None) -> Response:
+    log.info("alexa request refused: %s (%s)", error.reason, _request_type(envelope) or "type unknown")
     body = json.dumps({"error": error.reason})
     return Response(body, status=error.status, mimetype="application/json")
 
@@ -111,10 +173,17 @@ def too_large(_error: RequestEntityTooLarge) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Build the Alexa endpoint for this app and register its route."""
+    """Build the Alexa endpoint for this app and register its route.
+
+    ``ALEXA_VERIFY_SIGNATURES`` decides whether requests are verified; a ready
+    `AlexaRequestVerifier` in ``ALEXA_VERIFIER`` (tests: another trust root, a fixed clock)
+    replaces the default one, which trusts certifi's roots and the real clock.
+    """
     verifier = None
     if app.config["ALEXA_VERIFY_SIGNATURES"]:
-        verifier = AlexaRequestVerifier()
+        verifier = app.config.get("ALEXA_VERIFIER") or AlexaRequestVerifier()
+        if not isinstance(verifier, AlexaRequestVerifier):
+            raise TypeError("ALEXA_VERIFIER must be an AlexaRequestVerifier")
     else:
         log.warning(
             "ALEXA_VERIFY_SIGNATURES is off: /alexa accepts unsigned requests. "

@@ -199,3 +199,11 @@ def test_state_survives_an_app_restart(make_app, sqlite_url: str, tmp_path: Path
     later = {question_of(alexa.intent("AskQuestionIntent", category=("family", "FAMILY"))) for _ in range(4)}
     assert seen.isdisjoint(later)
     assert (tmp_path / "skill.sqlite3").exists()
+
+
+def test_session_attributes_sent_by_a_client_are_not_echoed(alexa: AlexaSession) -> None:
+    envelope = alexa._envelope("launch_request")
+    envelope["session"]["attributes"] = {"junk": "x" * 50_000}
+    reply = alexa.post(envelope)
+    assert reply.status == 200 and "Welcome" in reply.speech
+    assert "junk" not in json.dumps(reply.body) and len(json.dumps(reply.body)) < 5_000

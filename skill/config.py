@@ -29,6 +29,7 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         "AUTO_MIGRATE": _flag(env.get("AUTO_MIGRATE"), True),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_BODY_BYTES") or DEFAULT_MAX_BODY_BYTES),
         "ANSWER_KEYS": env.get("ANSWER_KEYS") or None,
+        "WEB_SIMULATOR": _flag(env.get("WEB_SIMULATOR"), True),
     }
 
 
@@ -39,6 +40,7 @@ def normalise(config: Mapping[str, Any]) -> dict[str, Any]:
         settings["ALEXA_SKILL_IDS"] = _list(settings["ALEXA_SKILL_IDS"])
     elif settings.get("ALEXA_SKILL_IDS") is not None:
         settings["ALEXA_SKILL_IDS"] = frozenset(settings["ALEXA_SKILL_IDS"])
-    if isinstance(settings.get("ALEXA_VERIFY_SIGNATURES"), str):
-        settings["ALEXA_VERIFY_SIGNATURES"] = _flag(settings["ALEXA_VERIFY_SIGNATURES"], True)
+    for switch in ("ALEXA_VERIFY_SIGNATURES", "WEB_SIMULATOR"):
+        if isinstance(settings.get(switch), str):
+            settings[switch] = _flag(settings[switch], True)
     return settings

@@ -463,7 +463,9 @@ def _answers(record: CheckInRecord, topic: CheckInTopic, person: int | None) -> 
 def _said(turn: Turn, answer: Answer) -> Speech:
     names = turn.household.names
     name = names[answer.person] if answer.person < len(names) else names[0] if names else ""
-    return turn.say("checkin.playback.said", name=name, answer=answer.text)
+    # Transcripts carry no punctuation: end the sentence so the card and the screen read well.
+    text = answer.text if answer.text[-1:] in ".!?" else f"{answer.text}."
+    return turn.say("checkin.playback.said", name=name, answer=text)
 
 
 def _person_named(turn: Turn, heard: str | None) -> int | None:

@@ -1,0 +1,246 @@
+"""The browser adapter: a voice simulator page and its JSON turn endpoint, on the same dialogue.
+
+| route                        | does                                                          |
+|------------------------------|---------------------------------------------------------------|
+| `GET /`, `GET /simulator`    | the page (skill/web/static: plain HTML, CSS and JavaScript)   |
+| `POST /web/turn`             | one turn: JSON in (below), the reply as JSON out              |
+| `POST /web/reset`            | ends the conversation; the next turn starts a new session     |
+| `DELETE /web/household/<id>` | erases everything stored for that browser session            |
+| `GET /web/calendar.ics?…`    | a reminder as an iCalendar file (weekly ones with an RRULE)   |
+
+`POST /web/turn` takes `{"session_id": …}` plus one of `"launch": true`, `"utterance":
+"a question about family"` or `"intent": "AskQuestionIntent", "slots": {"category":
+"family"}`, and optionally `"elicit"` (echoed from the last reply) and `"time_zone"`
+("Europe/Berlin"). The browser session is its own household: `HouseholdKey("web",
+session_id)`, the same store, journal and encryption as Alexa's households. A session id
+is 16 to 64 letters, digits, '-' or '_'. The answer:
+
+    {"session_id", "new_session", "heard": {"intent", "slots"},
+     "speech_ssml", "speech_text", "segments": [{"say"} | {"pause"} | {"sound"}],
+     "reprompt_text", "card": {"title", "text"} | null, "end_session",
+     "effects": [{"type": "timer" | "cancel_timer" | "reminder" | …, …}],
+     "suggestions": [...], "elicit": {"intent", "slot"} | null}
+
+A new session starts, as on Alexa, with a launch, on the household's first turn, or after
+a reply that ended the session (read from the stored state, so any worker decides alike).
+Malformed input is HTTP 400 with `{"error": reason}`; a fault inside a turn is a spoken
+apology with HTTP 200. Nothing a user said is logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from dataclasses import replace
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from dialogue import Event, Reply, State, intents
+from dialogue.state import Session
+from skill.conversation import Conversation
+from skill.storage import HouseholdKey
+from skill.web import calendar
+from skill.web.effects import WebEffects
+from skill.web.translate import LOCALE, BadInput, parse_turn, reply_json, session_id_of, understand
+
+log = logging.getLogger(__name__)
+PLATFORM = "web"
+blueprint = Blueprint("web", __name__, static_folder="static", static_url_path="/web/static")
+
+PAGE_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; media-src 'self' blob: data:; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def household(session_id: str) -> HouseholdKey:
+    """The browser session's household."""
+    return HouseholdKey(PLATFORM, session_id)
+
+
+class WebEndpoint:
+    """The turn endpoint's work, built once per app."""
+
+    def __init__(self, conversation: Conversation, store: Any) -> None:
+        self.conversation = conversation
+        self.store = store
+
+    def turn(self, body: Any) -> dict[str, Any]:
+        """Check, understand and answer one turn; BadInput for a malformed one."""
+        turn = parse_turn(body)
+        key = household(turn.session_id)
+        heard = understand(turn)
+        host = WebEffects(turn.time_zone, self.conversation.clock, LOCALE)
+        try:
+            new_session = heard.opens or self._session_is_closed(key)
+            event = replace(heard.event, new_session=new_session)
+            reply = self.conversation.turn(key, event, host)
+            where = self._where(key)
+        except Exception as error:  # any fault: an apology the page can speak, never a 500
+            log.error("web turn failed: %s", type(error).__name__, exc_info=error)
+            return {**self._apology(turn.session_id), "heard": _heard(heard.event)}
+        answer = reply_json(reply)
+        return {
+            "session_id": turn.session_id,
+            "new_session": new_session,
+            "heard": _heard(heard.event),
+            **answer,
+            "effects": host.done,
+            "suggestions": suggestions_for("ended" if answer["end_session"] else where),
+        }
+
+    def reset(self, body: Any) -> dict[str, Any]:
+        """End the conversation, as when a speaker's session closes; the household's data stays."""
+        session_id = session_id_of(body)
+        key = household(session_id)
+        if self.store.load_state(key) is not None:
+            self.conversation.turn(key, Event(intents.SESSION_ENDED, locale=LOCALE))
+        return {"session_id": session_id, "reset": True, "suggestions": suggestions_for("ended")}
+
+    def erase(self, session_id: str) -> dict[str, Any]:
+        """Delete everything stored for the browser session: state, check-ins, answers."""
+        session_id = session_id_of({"session_id": session_id})
+        deleted = self.store.delete_household(household(session_id))
+        return {"session_id": session_id, "deleted": bool(deleted)}
+
+    def _session_is_closed(self, key: HouseholdKey) -> bool:
+        """Whether the next turn opens a new session: first turn, or the last reply ended it."""
+        stored = self.store.load_state(key)
+        if not stored:
+            return True
+        session = State.from_json(stored).session
+        # The core resets the session when a reply ends it; a reply that did not listen
+        # (no reprompt) closes an Alexa session too.
+        return session == Session() or (session.last_speech is not None and session.last_reprompt is None)
+
+    def _where(self, key: HouseholdKey) -> str:
+        session = State.from_json(self.store.load_state(key)).session
+        return f"{session.flow}.{session.step}"
+
+    def _apology(self, session_id: str) -> dict[str, Any]:
+        content = self.conversation.content
+        rng = random.Random()
+        apology = Reply(content.speak("error.apology", rng), reprompt=content.speak("reprompt", rng))
+        return {
+            "session_id": session_id,
+            "new_session": False,
+            **reply_json(apology),
+            "effects": [],
+            "suggestions": suggestions_for("home"),
+            "fault": True,
+        }
+
+
+def _heard(event: Event) -> dict[str, Any]:
+    return {
+        "intent": event.intent,
+        "slots": {name: slot.resolved_id or slot.value for name, slot in event.slots.items()},
+    }
+
+
+@cache
+def _suggestion_table() -> dict[str, list[str]]:
+    data = json.loads(resources.files(__package__).joinpath("suggestions.json").read_text(encoding="utf-8"))
+    table: dict[str, list[str]] = data[LOCALE]
+    return table
+
+
+def suggestions_for(where: str) -> list[str]:
+    """What can be said now: the table's entry for "flow.step", else for the flow, else home."""
+    table = _suggestion_table()
+    flow = where.split(".")[0]
+    return list(table.get(where) or table.get(flow) or table["home"])
+
+
+@cache
+def _page_html() -> str:
+    return resources.files(__package__).joinpath("static/index.html").read_text(encoding="utf-8")
+
+
+def _endpoint() -> WebEndpoint:
+    endpoint: WebEndpoint = current_app.extensions["web"]
+    return endpoint
+
+
+def _json(data: dict[str, Any], status: int = 200) -> Response:
+    return Response(json.dumps(data, ensure_ascii=False), status=status, mimetype="application/json")
+
+
+def _refuse(reason: str, status: int = 400) -> Response:
+    log.info("web request refused: %s", reason)
+    return _json({"error": reason}, status)
+
+
+def _body() -> Any:
+    if request.mimetype != "application/json":
+        raise BadInput("content type must be application/json")
+    try:
+        raw = request.get_data(cache=True)
+    except RequestEntityTooLarge as error:
+        raise BadInput("request body is too large", 413) from error
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        raise BadInput("request body is not valid JSON") from error
+
+
+@blueprint.post("/web/turn")
+def turn() -> Response:
+    """One conversational turn from the page."""
+    try:
+        return _json(_endpoint().turn(_body()))
+    except BadInput as error:
+        return _refuse(error.reason, error.status)
+
+
+@blueprint.post("/web/reset")
+def reset() -> Response:
+    """Start a new session: the next turn is greeted as a new conversation."""
+    try:
+        return _json(_endpoint().reset(_body()))
+    except BadInput as error:
+        return _refuse(error.reason, error.status)
+
+
+@blueprint.delete("/web/household/<session_id>")
+def erase(session_id: str) -> Response:
+    """Erase the browser household's data, check-in answers included."""
+    try:
+        return _json(_endpoint().erase(session_id))
+    except BadInput as error:
+        return _refuse(error.reason, error.status)
+
+
+@blueprint.get("/web/calendar.ics")
+def calendar_file() -> Response:
+    """A reminder as a calendar event to import, repeating weekly when it does."""
+    try:
+        event = calendar.event_from_query(request.args.to_dict())
+    except calendar.CalendarError as error:
+        return _refuse(str(error))
+    response = Response(calendar.ics(event), mimetype="text/calendar")
+    response.headers["Content-Disposition"] = f'attachment; filename="{calendar.filename(event)}"'
+    return response
+
+
+@blueprint.get("/")
+@blueprint.get("/simulator")
+def page() -> Response:
+    """The simulator page."""
+    response = Response(_page_html(), mimetype="text/html")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Content-Security-Policy"] = PAGE_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register the simulator page and the web turn endpoint on the app's conversation."""
+    app.extensions["web"] = WebEndpoint(app.extensions["conversation"], app.extensions["store"])
+    app.register_blueprint(blueprint)

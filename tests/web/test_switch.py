@@ -1,0 +1,26 @@
+"""An operator can switch the browser simulator off; the Alexa endpoint is unaffected."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+
+from tests.conftest import load_fixture
+
+
+def test_the_simulator_is_on_by_default(app: Flask) -> None:
+    client = app.test_client()
+    assert client.get("/").status_code == 200
+    assert client.post("/web/turn", json={"session_id": "a" * 20, "launch": True}).status_code == 200
+
+
+def test_web_simulator_false_removes_the_page_and_the_endpoints(
+    make_app: Callable[[dict[str, Any]], Flask], sqlite_url: str
+) -> None:
+    app = make_app({"DATABASE_URL": sqlite_url, "ALEXA_VERIFY_SIGNATURES": False, "WEB_SIMULATOR": "false"})
+    client = app.test_client()
+    assert client.get("/").status_code == 404
+    assert client.post("/web/turn", json={"session_id": "a" * 20, "launch": True}).status_code == 404
+    assert client.post("/alexa", json=load_fixture("launch_request")).status_code == 200

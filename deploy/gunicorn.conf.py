@@ -1,16 +1,76 @@
-"""gunicorn settings for Heart to Heart: `gunicorn -c deploy/gunicorn.conf.py 'skill:create_app()'`."""
+"""gunicorn settings for Heart to Heart: `gunicorn -c deploy/gunicorn.conf.py 'skill:create_app()'`.
 
-import multiprocessing
+Every setting can be changed from the environment without editing this file:
+
+| variable          | default                     | meaning                                              |
+|-------------------|-----------------------------|------------------------------------------------------|
+| `BIND`            | `0.0.0.0:${PORT:-8000}`     | address to listen on                                 |
+| `WEB_CONCURRENCY` | 2 x usable CPUs + 1         | worker processes                                     |
+| `WORKER_TIMEOUT`  | 7                           | seconds before a stuck worker is killed and replaced |
+| `GRACEFUL_TIMEOUT`| 10                          | seconds in-flight requests get on SIGTERM / restart  |
+| `MAX_REQUESTS`    | 10000                       | requests before a worker is recycled (with jitter)   |
+| `LOG_LEVEL`       | info                        | level of the app's and gunicorn's logs               |
+
+Shutdown: on SIGTERM (what orchestrators and `docker stop` send) the master stops
+accepting connections and each sync worker finishes the request it is serving before it
+exits, up to `graceful_timeout`; tests/skill/test_serving.py checks it. SIGHUP reloads the
+configuration and replaces the workers gracefully the same way. SIGINT and SIGQUIT are the
+quick shutdown: in-flight requests are cut off.
+"""
+
 import os
 
-bind = os.environ.get("BIND", "0.0.0.0:8000")
-# sync workers stayed balanced under keep-alive load where gthread did not (see DESIGN.md).
+_cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+bind = os.environ.get("BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+# sync workers: one request at a time per process, balanced across workers (gthread was
+# bimodal under keep-alive load, see DESIGN.md). A turn waits at most ~3 s on Amazon's
+# timer APIs, so 2 x CPUs + 1 workers keep the CPUs busy while some workers wait.
 worker_class = "sync"
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
-# Alexa waits about 8 seconds for an answer; a worker stuck longer than that is of no use.
-timeout = int(os.environ.get("WORKER_TIMEOUT", "7"))
-graceful_timeout = 20
-keepalive = 5
-max_requests = 10_000
-max_requests_jitter = 1_000
-accesslog = "-"
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * _cpus + 1)
+# Alexa waits about 8 seconds for an answer; a worker stuck longer than this is of no use,
+# and its household row lock must be released (the killed worker's transaction rolls back).
+timeout = int(os.environ.get("WORKER_TIMEOUT") or 7)
+# In-flight requests get this long to finish on SIGTERM, SIGHUP and max_requests restarts;
+# a request cannot run longer than `timeout` anyway. Keep it under the orchestrator's own
+# grace period (Kubernetes: 30 s, docker stop: 10 s; set --stop-timeout 15 there).
+graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT") or 10)
+# Recycle workers now and then (slow leaks in dependencies), not all at the same moment.
+max_requests = int(os.environ.get("MAX_REQUESTS") or 10_000)
+max_requests_jitter = max_requests // 10
+# The heartbeat file on tmpfs: a slow overlay filesystem in a container cannot make a
+# healthy worker look stuck.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# gunicorn 24+ opens a management socket in the home folder by default; several servers on
+# one machine would share its path, and nothing here uses it.
+control_socket_disable = True
+# Let a TLS proxy on the same host pass X-Forwarded-* (the app reads no client IPs).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Logs: the app writes one JSON line per request itself (skill.observability: request id,
+# status, latency, no user text), so gunicorn's access log is off rather than doubled.
+accesslog = None
+loglevel = os.environ.get("LOG_LEVEL", "info")
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json_line": {"format": "%(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "requests": {
+            "class": "logging.StreamHandler",
+            "formatter": "json_line",
+            "stream": "ext://sys.stderr",
+        },
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"},
+    },
+    "loggers": {
+        "skill.requests": {"level": loglevel.upper(), "handlers": ["requests"], "propagate": False},
+        "skill": {"level": loglevel.upper(), "handlers": ["console"], "propagate": False},
+        "dialogue": {"level": loglevel.upper(), "handlers": ["console"], "propagate": False},
+        "gunicorn.error": {"level": loglevel.upper(), "handlers": ["console"], "propagate": False},
+    },
+    "root": {"level": "WARNING", "handlers": ["console"]},
+}

@@ -26,17 +26,25 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         path = os.path.join(app.instance_path, "heart_to_heart.sqlite3")
         app.config["DATABASE_URL"] = f"sqlite:///{path}"
 
-    from skill import alexa, cli, storage
+    from functools import partial
+    from random import Random
+
+    from skill import alexa, cli, health, observability, storage, web
     from skill.conversation import Conversation
     from skill.storage.crypto import AnswerCipher, keys_from
 
     key_file = Path(app.instance_path) / "answer.key"
     cipher = AnswerCipher(keys_from(app.config.get("ANSWER_KEYS"), key_file))
     store = storage.SqlStore(app.config["DATABASE_URL"], cipher)
-    if app.config["AUTO_MIGRATE"]:
-        storage.migrate(store)
     app.extensions["store"] = store
-    app.extensions["conversation"] = Conversation(store)
+    # Request logs first (their before_request must run before the readiness gate); the
+    # migrations run in health.init_app, deferred rather than fatal when the database is down.
+    observability.init_app(app)
+    health.init_app(app, store)
+    # RNG_SEED (tests): every turn draws from Random(seed), so replies repeat exactly.
+    app.extensions["conversation"] = Conversation(store, rng=partial(Random, app.config.get("RNG_SEED")))
     alexa.init_app(app)
+    if app.config["WEB_SIMULATOR"]:
+        web.init_app(app)
     cli.init_app(app)
     return app

@@ -174,7 +174,9 @@ def _make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    return create_engine(url, pool_pre_ping=True)
+    # connect_timeout: an unreachable server fails a turn (or /readyz) in 3 s instead of
+    # hanging a sync worker past gunicorn's timeout and Alexa's ~8 s budget.
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 3})
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -1,0 +1,669 @@
+"""Serving benchmark: the real skill under gunicorn against a bare Flask app, same settings.
+
+Run:  .venv/bin/python bench/serve_bench.py            (about 2 minutes on 2 cores)
+      .venv/bin/python bench/serve_bench.py --quick    (smaller counts, for a smoke run)
+
+Needs: the project's virtualenv (gunicorn, flask, …) and `wrk` 4.x (Debian/Ubuntu:
+`apt-get install -y wrk`), which drives the load from C so the client takes little of the
+two cores. Everything runs on 127.0.0.1, in a temporary folder that is deleted afterwards.
+
+What it does, in one run:
+
+1. Builds a throwaway Alexa signing chain (root -> intermediate -> echo-api.amazon.com) and
+   signs every request body with its leaf, as Alexa does. The real app runs with signature
+   verification ON, trusting only that root (bench/serve_apps.py), certificate cached after
+   the first request.
+2. Serves (a) the real app (`bench.serve_apps:signed_app()`, SQLite file in the temporary
+   folder, WAL + synchronous=FULL as shipped) and (b) a bare Flask app returning a fixed
+   Alexa response, each with `deploy/gunicorn.conf.py` and 2 sync workers.
+3. Sets up 64 households over HTTP (two names each, a check-in started), then drives both
+   servers with the same mix, per household in order: LaunchRequest, AskQuestionIntent
+   (family), AMAZON.NextIntent, AnswerIntent (a real encrypted INSERT, committed with
+   fsync); a household whose check-in is complete starts the next one
+   (StartCheckInIntent) in place of its launch. Each concurrency (1, 8, 32) gets a fixed
+   number of requests. Prints requests/s, p50/p99 latency (wrk), server CPU per request
+   (utime+stime of the gunicorn master and workers from /proc, before/after) and the
+   ratio to bare.
+4. Cold start (import + create_app in a fresh interpreter, median of 5), resident memory
+   per worker (VmRSS after the load), and latency with 1,000,000 stored answers (50,000
+   households, 100,000 check-ins, written with INSERT … SELECT into a separate SQLite file)
+   against the empty database, at concurrency 8.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import copy
+import json
+import os
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from cryptography.fernet import Fernet  # noqa: E402
+from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import padding  # noqa: E402
+
+from bench.verify_bench import build_chain  # noqa: E402
+
+GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
+FIXTURES = ROOT / "tests" / "fixtures" / "alexa"
+CERT_URL = "https://s3.amazonaws.com/echo.api/echo-api-cert-bench.pem"
+NOW = datetime.now(UTC).replace(microsecond=0)
+STAMP = NOW.strftime("%Y-%m-%dT%H:%M:%SZ")
+HOUSEHOLDS = 64
+ANSWERS_PER_CHECKIN = 10  # five topics, two people
+ANSWER_TEXT = "I appreciated how you cooked dinner on Tuesday when I was late"
+TARGETS = {"ratio_c8": 0.5, "p99_c8_ms": 25.0, "cold_start_s": 0.6, "rss_mb": 80.0, "flat_ratio": 1.2}
+
+LUA = r"""
+-- Each thread replays its own request file once, records when it started and finished
+-- (gettimeofday through LuaJIT's FFI) and leaves a marker file; the bench then stops wrk.
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_usec; } bench_timeval;
+int gettimeofday(bench_timeval *tv, void *tz);
+]]
+local function now_us()
+  local tv = ffi.new("bench_timeval")
+  ffi.C.gettimeofday(tv, nil)
+  return tonumber(tv.tv_sec) * 1000000 + tonumber(tv.tv_usec)
+end
+local threads = {}
+function setup(thread)
+  thread:set("tid", #threads)
+  table.insert(threads, thread)
+end
+function init(args)
+  marker = args[1] .. ".done." .. tid
+  local path = args[1] .. "." .. tid
+  reqs = {}
+  for line in io.lines(path) do
+    local sig, body = line:match("^([^\t]*)\t(.*)$")
+    reqs[#reqs + 1] = wrk.format("POST", "/alexa", {
+      ["Content-Type"] = "application/json",
+      ["SignatureCertChainUrl"] = args[2],
+      ["Signature-256"] = sig,
+    }, body)
+  end
+  quota = #reqs
+  sent = 0
+  received = 0
+  started_us = 0
+  finished_us = 0
+end
+function request()
+  if sent == 0 then started_us = now_us() end
+  sent = sent + 1
+  return reqs[((sent - 1) % quota) + 1]
+end
+function response(status, headers, body)
+  received = received + 1
+  if received == quota then
+    finished_us = now_us()
+    local f = io.open(marker, "w")
+    f:write("done")
+    f:close()
+    wrk.thread:stop()
+  end
+end
+function done(summary, latency, requests)
+  local first, last, count = nil, 0, 0
+  for _, t in ipairs(threads) do
+    local s, f = t:get("started_us"), t:get("finished_us")
+    if first == nil or s < first then first = s end
+    if f > last then last = f end
+    count = count + t:get("quota")
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'WRKJSON {"requests":%d,"counted":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,"max_us":%d,' ..
+    '"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}\n',
+    count, summary.requests, last - first, latency:percentile(50), latency:percentile(99),
+    latency.max, e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+# --------------------------------------------------------------------------- requests
+
+
+def _fixture(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
+    return data
+
+
+LAUNCH = _fixture("launch_request")
+INTENT = _fixture("intent_request")
+
+
+def envelope(user: str, kind: str, slots: dict[str, tuple[str, str | None]] | None = None) -> dict[str, Any]:
+    """A realistic Alexa envelope for one household: a LaunchRequest or an IntentRequest."""
+    doc = copy.deepcopy(LAUNCH if kind == "LaunchRequest" else INTENT)
+    doc["session"]["new"] = kind == "LaunchRequest"
+    doc["session"]["user"]["userId"] = user
+    doc["context"]["System"]["user"]["userId"] = user
+    doc["request"]["timestamp"] = STAMP
+    if kind != "LaunchRequest":
+        intent = doc["request"]["intent"]
+        template = intent["slots"]["category"]
+        intent["name"] = kind
+        intent["slots"] = {}
+        for name, (heard, resolved) in (slots or {}).items():
+            slot = copy.deepcopy(template)
+            slot["name"], slot["value"] = name, heard
+            slot.pop("slotValue", None)
+            authority = slot["resolutions"]["resolutionsPerAuthority"][0]
+            if resolved is None:
+                authority["status"]["code"] = "ER_SUCCESS_NO_MATCH"
+                authority.pop("values", None)
+            else:
+                authority["values"] = [{"value": {"name": heard, "id": resolved}}]
+            intent["slots"][name] = slot
+    return doc
+
+
+MIX: dict[str, tuple[str, dict[str, tuple[str, str | None]]]] = {
+    "launch": ("LaunchRequest", {}),
+    "question": ("AskQuestionIntent", {"category": ("family", "FAMILY")}),
+    "next": ("AMAZON.NextIntent", {}),
+    "answer": ("AnswerIntent", {"answer": (ANSWER_TEXT, None)}),
+    "start": ("StartCheckInIntent", {}),
+}
+SETUP: list[tuple[str, dict[str, tuple[str, str | None]]]] = [
+    ("StartCheckInIntent", {}),
+    ("NameIntent", {"name": ("sam", None)}),
+    ("AMAZON.YesIntent", {}),
+    ("NameIntent", {"name": ("alex", None)}),
+    ("AMAZON.YesIntent", {}),
+]
+
+
+class Signer:
+    def __init__(self, key: Any) -> None:
+        self.key = key
+        self.cache: dict[tuple[str, str], tuple[str, bytes]] = {}
+
+    def sign(self, body: bytes) -> str:
+        raw = self.key.sign(body, padding.PKCS1v15(), hashes.SHA256())
+        return base64.b64encode(raw).decode()
+
+    def mix(self, user: str, name: str) -> tuple[str, bytes]:
+        """The signed body of one kind of request for one household (signed once)."""
+        if (user, name) not in self.cache:
+            kind, slots = MIX[name]
+            body = json.dumps(envelope(user, kind, slots), separators=(",", ":")).encode()
+            self.cache[(user, name)] = (self.sign(body), body)
+        return self.cache[(user, name)]
+
+
+def post(url: str, signer: Signer, body: bytes) -> dict[str, Any]:
+    headers = {
+        "Content-Type": "application/json",
+        "SignatureCertChainUrl": CERT_URL,
+        "Signature-256": signer.sign(body),
+    }
+    request = urllib.request.Request(url + "/alexa", data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            result: dict[str, Any] = json.loads(response.read())
+            return result
+    except urllib.error.HTTPError as error:
+        raise SystemExit(f"POST /alexa: HTTP {error.code} {error.read().decode(errors='replace')}") from None
+
+
+class Households:
+    """Each household's place in the mix, so every answer is a real write."""
+
+    def __init__(self, users: list[str]) -> None:
+        self.users = users
+        self.position = dict.fromkeys(users, 0)
+        self.answers = dict.fromkeys(users, 0)
+
+    def next_kind(self, user: str) -> str:
+        kind = ("launch", "question", "next", "answer")[self.position[user] % 4]
+        self.position[user] += 1
+        if kind == "launch" and self.answers[user] >= ANSWERS_PER_CHECKIN:
+            self.answers[user] = 0
+            return "start"  # the last check-in is complete: begin the next one
+        if kind == "answer":
+            self.answers[user] += 1
+        return kind
+
+
+def set_up(url: str, signer: Signer, users: list[str]) -> Households:
+    for user in users:
+        for kind, slots in SETUP:
+            body = json.dumps(envelope(user, kind, slots)).encode()
+            reply = post(url, signer, body)
+            assert "response" in reply, reply
+    return Households(users)
+
+
+def write_sequences(
+    folder: Path, tag: str, signer: Signer, homes: Households, total: int, threads: int
+) -> str:
+    """One request file per wrk thread; thread t serves households t, t+threads, …."""
+    base = folder / f"seq-{tag}"
+    per_thread = total // threads
+    for thread in range(threads):
+        mine = homes.users[thread::threads]
+        lines = []
+        for index in range(per_thread):
+            user = mine[index % len(mine)]
+            sig, body = signer.mix(user, homes.next_kind(user))
+            lines.append(f"{sig}\t{body.decode()}")
+        Path(f"{base}.{thread}").write_text("\n".join(lines) + "\n")
+    return str(base)
+
+
+# --------------------------------------------------------------------------- servers
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    url: str
+    log: Path
+
+    def pids(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        return [self.process.pid, *map(int, children)]
+
+    def cpu_seconds(self) -> float:
+        ticks = 0
+        for pid in self.pids():
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    def worker_rss_mb(self) -> list[float]:
+        sizes = []
+        for pid in self.pids()[1:]:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes.append(int(line.split()[1]) / 1024)
+        return sizes
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def serve(app: str, env: dict[str, str], log: Path) -> Server:
+    port = free_port()
+    full = {
+        **os.environ,
+        **env,
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "2",
+        "MAX_REQUESTS": "10000000",  # no worker recycling mid-measurement
+        "PYTHONPATH": str(ROOT),
+    }
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), app],
+            cwd=ROOT,
+            env=full,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(process, f"http://127.0.0.1:{port}", log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited:\n{log.read_text()}")
+        if len(server.pids()) == 3:
+            try:
+                with urllib.request.urlopen(server.url + "/readyz", timeout=5):
+                    pass
+                return server
+            except OSError as error:
+                if getattr(error, "code", None) == 404:  # the bare app has no probes
+                    return server
+        time.sleep(0.1)
+    raise SystemExit(f"gunicorn never came up:\n{log.read_text()}")
+
+
+def warm(server: Server, signer: Signer, users: list[str]) -> None:
+    """A few requests per worker: imports done, certificate chain fetched and cached."""
+    for user in users[:8]:
+        sig, body = signer.mix(user, "question")
+        post(server.url, signer, body)
+
+
+# --------------------------------------------------------------------------- load
+
+
+@dataclass
+class Result:
+    requests: int
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    cpu_us: float
+    errors: int
+
+
+def load(server: Server, sequences: str, connections: int, threads: int) -> Result:
+    script = Path(sequences).parent / "mix.lua"
+    script.write_text(LUA)
+    pids_before = server.pids()
+    cpu_before = server.cpu_seconds()
+    wrk = subprocess.Popen(
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            "-d300s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            server.url,
+            "--",
+            sequences,
+            CERT_URL,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    markers = [Path(f"{sequences}.done.{thread}") for thread in range(threads)]
+    deadline = time.monotonic() + 300
+    while not all(marker.exists() for marker in markers) and wrk.poll() is None:
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.005)
+    cpu = server.cpu_seconds() - cpu_before
+    wrk.send_signal(signal.SIGINT)  # every thread is done: print the summary now
+    out, _ = wrk.communicate(timeout=30)
+    if server.pids() != pids_before:
+        raise SystemExit("a gunicorn worker was replaced during the measurement; see " + str(server.log))
+    line = next(part for part in out.splitlines() if part.startswith("WRKJSON "))
+    stats = json.loads(line.removeprefix("WRKJSON "))
+    errors = sum(stats[key] for key in ("connect", "read", "write", "status", "timeout"))
+    count = stats["requests"]
+    return Result(
+        requests=count,
+        rps=count / (stats["duration_us"] / 1e6),
+        p50_ms=stats["p50_us"] / 1000,
+        p99_ms=stats["p99_us"] / 1000,
+        cpu_us=cpu / max(count, 1) * 1e6,
+        errors=errors,
+    )
+
+
+def answers_stored(database: Path) -> int:
+    with sqlite3.connect(database) as conn:
+        count: int = conn.execute("SELECT count(*) FROM answers").fetchone()[0]
+        return count
+
+
+# --------------------------------------------------------------------------- one million answers
+
+
+def fill_million(database: Path, key: str) -> float:
+    """1,000,000 answers over 50,000 households (two check-ins of ten answers each)."""
+    started = time.perf_counter()
+    token = Fernet(key.split(",")[0].encode()).encrypt(ANSWER_TEXT.encode())
+    said = "2026-01-04 20:00:00.000000"
+    topics = "('appreciation'),('working_well'),('lacking'),('unspoken'),('wish')"
+    conn = sqlite3.connect(database, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("BEGIN")
+    conn.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000) "
+        "INSERT INTO households (platform, platform_user, state, created_at, updated_at) "
+        "SELECT 'alexa', printf('amzn1.ask.account.FILL%06d', i), '', ?, ? FROM n",
+        (said, said),
+    )
+    conn.execute(
+        "INSERT INTO checkins (household_id, started_at, completed_at) "
+        "SELECT id, ?, ? FROM households, (SELECT 1 UNION ALL SELECT 2) "
+        "WHERE platform_user LIKE 'amzn1.ask.account.FILL%'",
+        (said, said),
+    )
+    conn.execute(
+        f"WITH t(topic) AS (VALUES {topics}), p(person) AS (VALUES (0), (1)) "
+        "INSERT INTO answers (household_id, checkin_id, topic, person, person_id, ciphertext, said_at) "
+        "SELECT c.household_id, c.id, t.topic, p.person, NULL, ?, ? FROM checkins c, t, p",
+        (token, said),
+    )
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+    conn.close()
+    return time.perf_counter() - started
+
+
+# --------------------------------------------------------------------------- cold start
+
+
+COLD = """
+import time
+started = time.perf_counter()
+from skill import create_app
+app = create_app({"DATABASE_URL": %r, "ALEXA_VERIFY_SIGNATURES": False, "ANSWER_KEYS": %r})
+print(time.perf_counter() - started)
+"""
+
+
+def cold_start(database: Path, key: str, runs: int = 5) -> float:
+    times = []
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, "-c", COLD % (f"sqlite:///{database}", key)],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        times.append(float(out.strip().splitlines()[-1]))
+    return statistics.median(times)
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small counts: a smoke run")
+    parser.add_argument("--skip-million", action="store_true", help="leave out the 1M-answer database")
+    args = parser.parse_args()
+    counts = {1: 300, 8: 1000, 32: 1000} if args.quick else {1: 1500, 8: 6000, 32: 6000}
+    flat_count = 1000 if args.quick else 6000
+
+    root, chain_pem, leaf_key = build_chain()
+    signer = Signer(leaf_key)
+    key = Fernet.generate_key().decode()
+    with tempfile.TemporaryDirectory(prefix="hth-bench-") as tmp:
+        folder = Path(tmp)
+        (folder / "root.pem").write_bytes(root.public_bytes(serialization.Encoding.PEM))
+        (folder / "chain.pem").write_bytes(chain_pem)
+        common = {
+            "BENCH_TRUST_ROOT": str(folder / "root.pem"),
+            "BENCH_CHAIN": str(folder / "chain.pem"),
+            "BENCH_NOW": NOW.isoformat(),
+            "ANSWER_KEYS": key,
+            "LOG_LEVEL": "info",
+        }
+        results: dict[str, dict[int, Result]] = {"skill": {}, "bare": {}}
+        users = [f"amzn1.ask.account.BENCH{n:04d}" for n in range(HOUSEHOLDS)]
+
+        empty_db = folder / "empty.sqlite3"
+        skill = serve(
+            "bench.serve_apps:signed_app()",
+            {**common, "DATABASE_URL": f"sqlite:///{empty_db}"},
+            folder / "skill.log",
+        )
+        bare = serve("bench.serve_apps:bare_app", common, folder / "bare.log")
+        try:
+            homes = set_up(skill.url, signer, users)
+            warm(skill, signer, users)
+            warm(bare, signer, users)
+            for connections, total in counts.items():
+                # One wrk thread: a thread that stops early would leave connections open
+                # without a request, and a sync worker that accepted one waits on it.
+                threads = 1
+                before = answers_stored(empty_db)
+                seq = write_sequences(folder, f"skill{connections}", signer, homes, total, threads)
+                results["skill"][connections] = load(skill, seq, connections, threads)
+                written = answers_stored(empty_db) - before
+                print(
+                    f"  skill c={connections}: {results['skill'][connections]} answers written: {written}",
+                    flush=True,
+                )
+                seq_bare = write_sequences(
+                    folder, f"bare{connections}", signer, Households(users), total, threads
+                )
+                results["bare"][connections] = load(bare, seq_bare, connections, threads)
+                print(f"  bare  c={connections}: {results['bare'][connections]}", flush=True)
+            rss = skill.worker_rss_mb()
+            bare_rss = bare.worker_rss_mb()
+            seq = write_sequences(folder, "empty8", signer, homes, flat_count, 1)
+            empty8 = load(skill, seq, 8, 1)
+        finally:
+            skill.stop()
+            bare.stop()
+        log_lines = [line for line in (folder / "skill.log").read_text().splitlines() if line.startswith("{")]
+
+        million = None
+        if not args.skip_million:
+            big_db = folder / "million.sqlite3"
+            subprocess.run(
+                [sys.executable, "-c", COLD % (f"sqlite:///{big_db}", key)],
+                cwd=ROOT,
+                env={**os.environ, "PYTHONPATH": str(ROOT)},
+                check=True,
+                capture_output=True,
+            )  # creates the schema
+            fill_seconds = fill_million(big_db, key)
+            big = serve(
+                "bench.serve_apps:signed_app()",
+                {**common, "DATABASE_URL": f"sqlite:///{big_db}"},
+                folder / "big.log",
+            )
+            try:
+                big_homes = set_up(big.url, signer, users)
+                warm(big, signer, users)
+                seq = write_sequences(folder, "million8", signer, big_homes, flat_count, 1)
+                million = load(big, seq, 8, 1)
+                stored = answers_stored(big_db)
+            finally:
+                big.stop()
+            print(
+                f"  1M answers written in {fill_seconds:.1f} s; {stored:,} stored after the run", flush=True
+            )
+
+        cold = cold_start(empty_db, key)
+
+    report(results, counts, rss, bare_rss, cold, empty8, million, len(log_lines))
+
+
+def report(
+    results: dict[str, dict[int, Result]],
+    counts: dict[int, int],
+    rss: list[float],
+    bare_rss: list[float],
+    cold: float,
+    empty8: Result,
+    million: Result | None,
+    log_lines: int,
+) -> None:
+    print()
+    print(
+        f"Heart to Heart serving benchmark — {os.cpu_count()} CPUs, gunicorn 2 sync workers, "
+        "deploy/gunicorn.conf.py; signature verification ON (cached chain), SQLite WAL synchronous=FULL"
+    )
+    print(
+        "mix per household: launch, question, next, check-in answer (INSERT);"
+        " a completed check-in's household starts the next one instead of launching"
+    )
+    print()
+    print(
+        "| conc | requests | skill req/s | bare req/s | ratio | skill p50 ms | skill p99 ms | bare p99 ms "
+        "| skill CPU µs/req | bare CPU µs/req | errors |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for connections in counts:
+        s, b = results["skill"][connections], results["bare"][connections]
+        print(
+            f"| {connections} | {s.requests} | {s.rps:,.0f} | {b.rps:,.0f} | {s.rps / b.rps:.2f} | "
+            f"{s.p50_ms:.2f} | {s.p99_ms:.2f} | {b.p99_ms:.2f} | {s.cpu_us:,.0f} | {b.cpu_us:,.0f} | "
+            f"{s.errors + b.errors} |"
+        )
+    print()
+    s8, b8 = results["skill"][8], results["bare"][8]
+    flat = million.p99_ms / empty8.p99_ms if million else float("nan")
+    checks = [
+        (
+            "throughput at concurrency 8 vs bare",
+            f"{s8.rps / b8.rps:.2f}x",
+            f">= {TARGETS['ratio_c8']}x",
+            s8.rps / b8.rps >= TARGETS["ratio_c8"],
+        ),
+        (
+            "p99 at concurrency 8",
+            f"{s8.p99_ms:.1f} ms",
+            f"<= {TARGETS['p99_c8_ms']:.0f} ms",
+            s8.p99_ms <= TARGETS["p99_c8_ms"],
+        ),
+        (
+            "cold start (import + create_app), median of 5",
+            f"{cold:.2f} s",
+            f"<= {TARGETS['cold_start_s']} s",
+            cold <= TARGETS["cold_start_s"],
+        ),
+        (
+            "RSS per worker after the load",
+            " / ".join(f"{mb:.0f} MB" for mb in rss) + f" (bare {max(bare_rss):.0f} MB)",
+            f"<= {TARGETS['rss_mb']:.0f} MB",
+            max(rss) <= TARGETS["rss_mb"],
+        ),
+    ]
+    if million is not None:
+        checks.append(
+            (
+                "p99 at concurrency 8, 1M answers vs empty",
+                f"{million.p99_ms:.1f} vs {empty8.p99_ms:.1f} ms = {flat:.2f}x",
+                f"<= {TARGETS['flat_ratio']}x",
+                flat <= TARGETS["flat_ratio"],
+            )
+        )
+    print("| target | measured | goal | met |")
+    print("|---|---|---|---|")
+    for name, measured, goal, met in checks:
+        print(f"| {name} | {measured} | {goal} | {'yes' if met else 'NO'} |")
+    print()
+    print(f"request log lines written by the skill server: {log_lines:,}")
+
+
+if __name__ == "__main__":
+    main()

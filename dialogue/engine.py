@@ -7,7 +7,6 @@ then the global rules, first to last; anything unmatched is handled as a fallbac
 
 from __future__ import annotations
 
-import copy
 from enum import Enum
 
 from dialogue import intents
@@ -25,7 +24,7 @@ _FALLBACK = Rule(intents.FALLBACK, fallback)
 
 def respond(state: State, event: Event, ports: Ports, content: Content | None = None) -> tuple[State, Reply]:
     """Handle one event: returns the new state and what to say; the input state is not changed."""
-    state = copy.deepcopy(state)
+    state = state.copy()
     if event.new_session:
         state.session = Session()
         state.household.visits += 1

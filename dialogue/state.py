@@ -8,7 +8,7 @@ The host stores the whole object keyed by household, so any worker can answer an
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 STATE_VERSION = 1
@@ -68,7 +68,14 @@ class State:
 
     def to_json(self) -> str:
         """Serialise for the store."""
-        return json.dumps(asdict(self), separators=(",", ":"), sort_keys=True)
+        # Every field is a JSON value, so the instances' own dicts serialise as they are
+        # (dataclasses.asdict would deep-copy each one first: a third of a turn's CPU).
+        data = {"household": vars(self.household), "session": vars(self.session), "version": self.version}
+        return json.dumps(data, separators=(",", ":"), sort_keys=True)
+
+    def copy(self) -> State:
+        """An independent copy (a JSON round trip: faster than copy.deepcopy for this shape)."""
+        return State.from_json(self.to_json())
 
     @classmethod
     def from_json(cls, text: str | None) -> State:

@@ -139,3 +139,17 @@ def test_every_intent_in_every_state_gets_an_answer() -> None:
             talk.say(step)
         reply = talk.say(intent)
         assert reply.speech, (setup, intent)
+
+
+def test_state_survives_its_round_trip_and_respond_leaves_the_input_alone(talk: Talk) -> None:
+    from dialogue import State
+
+    talk.open()
+    talk.say(intents.ASK_QUESTION)
+    talk.say(intents.REMEMBER_WHEN)
+    before = talk.state.to_json()
+    assert State.from_json(before).to_json() == before
+    copy = talk.state.copy()
+    copy.household.asked.setdefault("FAMILY", []).append("x")
+    copy.session.nudges.append(99)
+    assert talk.state.to_json() == before

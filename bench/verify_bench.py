@@ -2,8 +2,8 @@
 
 Run: PYTHONPATH=. python bench/verify_bench.py [N]
 
-Builds a throwaway root -> intermediate -> leaf chain for echo-api.amazon.com (as the tests
-do), serves it with `responses` (no network), primes the verifier's cache with one request,
+Builds a throwaway root -> intermediate -> leaf chain for echo-api.amazon.com (with the
+tests' PKI helpers), serves it with `responses` (no network), primes the verifier's cache with one request,
 then times N warm `verify()` calls of a realistic ~2 KB signed Alexa envelope.
 """
 
@@ -20,75 +20,36 @@ from typing import Any
 
 import responses
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from cryptography.x509.verification import Store
 
-from skill.alexa.verification import AlexaRequestVerifier, certifi_trust_roots, verify_chain
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.skill.signing
+
+from skill.alexa.verification import AlexaRequestVerifier, certifi_trust_roots, verify_chain  # noqa: E402
+from tests.skill.signing import make_ca, make_leaf, pem, rsa_key  # noqa: E402
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 CERT_URL = "https://s3.amazonaws.com/echo.api/echo-api-cert-bench.pem"
-REAL_CHAIN = (
-    Path(__file__).resolve().parent.parent / "tests/fixtures/alexa-certs/echo-api-cert-12.pem"
-)
+REAL_CHAIN = Path(__file__).resolve().parent.parent / "tests/fixtures/alexa-certs/echo-api-cert-12.pem"
 
 
-def _key_usage(*, ca: bool) -> x509.KeyUsage:
-    return x509.KeyUsage(
-        digital_signature=True,
-        content_commitment=False,
-        key_encipherment=not ca,
-        data_encipherment=False,
-        key_agreement=False,
-        key_cert_sign=ca,
-        crl_sign=ca,
-        encipher_only=False,
-        decipher_only=False,
+def build_chain(now: datetime = NOW) -> tuple[x509.Certificate, bytes, rsa.RSAPrivateKey]:
+    """Return (root, chain PEM of leaf + intermediate, leaf key), valid a year from `now`.
+
+    The certificates come from the tests' throwaway PKI helpers (tests/skill/signing.py).
+    """
+    root_key, intermediate_key, leaf_key = (rsa_key() for _ in range(3))
+    ca_validity = {"not_before": now - timedelta(days=1), "not_after": now + timedelta(days=3650)}
+    root = make_ca("Bench Root", root_key, **ca_validity)
+    intermediate = make_ca("Bench Intermediate", intermediate_key, (root, root_key), **ca_validity)
+    leaf = make_leaf(
+        leaf_key,
+        (intermediate, intermediate_key),
+        not_before=now - timedelta(days=1),
+        not_after=now + timedelta(days=365),
     )
-
-
-def _cert(
-    subject: str,
-    key: rsa.RSAPrivateKey,
-    issuer: tuple[x509.Name, rsa.RSAPrivateKey] | None,
-    *,
-    ca: bool,
-) -> x509.Certificate:
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
-    issuer_name, signer = issuer if issuer else (name, key)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(issuer_name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(NOW - timedelta(days=1))
-        .not_valid_after(NOW + timedelta(days=365))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        .add_extension(_key_usage(ca=ca), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key()), critical=False
-        )
-    )
-    if not ca:
-        builder = builder.add_extension(
-            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
-        ).add_extension(
-            x509.SubjectAlternativeName([x509.DNSName("echo-api.amazon.com")]), critical=False
-        )
-    return builder.sign(signer, hashes.SHA256())
-
-
-def build_chain() -> tuple[x509.Certificate, bytes, rsa.RSAPrivateKey]:
-    """Return (root, chain PEM of leaf + intermediate, leaf key)."""
-    keys = [rsa.generate_private_key(public_exponent=65537, key_size=2048) for _ in range(3)]
-    root = _cert("Bench Root", keys[0], None, ca=True)
-    intermediate = _cert("Bench Intermediate", keys[1], (root.subject, keys[0]), ca=True)
-    leaf = _cert("echo-api.amazon.com", keys[2], (intermediate.subject, keys[1]), ca=False)
-    chain = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in (leaf, intermediate))
-    return root, chain, keys[2]
+    return root, pem(leaf, intermediate), leaf_key
 
 
 def envelope() -> dict[str, Any]:

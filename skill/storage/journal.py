@@ -8,7 +8,7 @@ skill said it saved is in the database.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
@@ -132,8 +132,6 @@ class SqlJournal:
 
 def _aware(moment: Any) -> Any:
     """SQLite hands back naive datetimes for stored UTC values."""
-    from datetime import UTC
-
     if isinstance(moment, datetime) and moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment

@@ -84,8 +84,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     except VerificationError as error:
         log.info("alexa request refused: %s", error.reason)
         raise PermissionError(error.reason) from error
-    shape_error = next(endpoint.shape.iter_errors(event), None)
-    if shape_error is not None:
+    if endpoint.shape.first_error(event) is not None:
         log.info("alexa request refused: not an Alexa request envelope")
         raise ValueError("not an Alexa request envelope")
     request_type = str(event["request"]["type"])
@@ -94,7 +93,10 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return dict(_EMPTY_RESPONSE)
     skill = endpoint.skill
     with built.app_context():
-        envelope: RequestEnvelope = skill.serializer.deserialize(json.dumps(event), RequestEnvelope)
+        # Launch, intent and session-ended requests are built directly; the rest by the SDK.
+        envelope: RequestEnvelope | None = endpoint.reader.read(event)
+        if envelope is None:
+            envelope = skill.serializer.deserialize(json.dumps(event), RequestEnvelope)
         response = skill.invoke(envelope, context)
         serialized: dict[str, Any] = skill.serializer.serialize(response)
     return serialized

@@ -2,9 +2,11 @@
 
 Order of checks, each failure an HTTP 400 with a short JSON reason (413 for a body over
 the size limit): content type, JSON (nested at most `MAX_JSON_DEPTH` deep), request
-signature (when verification is on), application id, envelope shape (which also refuses
-slot values that could not be read back in SSML). Only then does ask-sdk-core see the
-request. A well-formed request of a type ask-sdk-core does not know yet gets an empty
+signature (when verification is on), application id, envelope shape (envelope.schema.json,
+compiled once by dialogue.jsonshape; it also refuses slot values that could not be read back
+in SSML). Only then does ask-sdk-core see the request: launch, intent and session-ended
+requests are read into its models directly (skill.alexa.reader), every other type by its
+deserializer. A well-formed request of a type ask-sdk-core does not know yet gets an empty
 response, as the skill's handlers give every type they do not handle.
 
 Every refusal is logged as one line: the reason and, when it has the shape of one, the
@@ -21,12 +23,14 @@ from importlib import resources
 from typing import Any
 
 from ask_sdk_model import Request, RequestEnvelope
-from flask import Blueprint, Flask, Response, current_app, request
-from jsonschema import Draft202012Validator
+from flask import Blueprint, Flask, Response, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from dialogue.jsonshape import compile_schema
 from skill.alexa.handlers import build_skill
+from skill.alexa.reader import EnvelopeReader
 from skill.alexa.verification import AlexaRequestVerifier, VerificationError, check_application_id
+from skill.observability import ENVELOPE
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("alexa", __name__)
@@ -60,13 +64,16 @@ class AlexaEndpoint:
         self.verifier = verifier
         self.skill_ids = skill_ids
         schema = json.loads(resources.files(__package__).joinpath("envelope.schema.json").read_text())
-        self.shape = Draft202012Validator(schema)
+        # Compiled once: a check is a few closures, not a jsonschema walk (see dialogue.jsonshape).
+        self.shape = compile_schema(schema)
+        self.reader = EnvelopeReader()
 
     def handle(self) -> Response:
         """Check, translate and answer one Alexa request."""
         envelope: dict[str, Any] | None = None
         try:
             raw, text, envelope = self._read()
+            g.setdefault(ENVELOPE, envelope)  # for the request log line: parsed once
             if self.verifier is not None:
                 self.verifier.verify(request.headers, raw, envelope)
             check_application_id(envelope, self.skill_ids)
@@ -75,7 +82,7 @@ class AlexaEndpoint:
             if request_type not in _SDK_REQUEST_TYPES:
                 log.info("alexa request type not handled: %s", request_type)
                 return Response(_EMPTY_RESPONSE, mimetype="application/json")
-            request_envelope = self._deserialize(text)
+            request_envelope = self._deserialize(text, envelope)
         except VerificationError as error:
             return _refuse(BadRequest(error.reason), envelope)
         except BadRequest as error:
@@ -110,15 +117,23 @@ class AlexaEndpoint:
         return raw, text, envelope
 
     def _check_shape(self, envelope: dict[str, Any]) -> None:
-        error = next(self.shape.iter_errors(envelope), None)
-        if error is not None:
-            where = "/".join(_path_part(part) for part in error.absolute_path) or "envelope"
+        path = self.shape.first_error(envelope)
+        if path is not None:
+            where = "/".join(_path_part(part) for part in path) or "envelope"
             raise BadRequest(f"not an Alexa request envelope: {where} is missing or malformed")
 
-    def _deserialize(self, text: str) -> RequestEnvelope:
+    def _deserialize(self, text: str, envelope: dict[str, Any]) -> RequestEnvelope:
+        """The SDK's model of the request (`envelope` is `text` parsed).
+
+        Built directly for the common request types (skill.alexa.reader); the SDK's
+        deserializer reads every other type and anything the fast reader declines.
+        """
+        fast = self.reader.read(envelope)
+        if fast is not None:
+            return fast
         try:
-            envelope: RequestEnvelope = self.skill.serializer.deserialize(text, RequestEnvelope)
-            return envelope
+            read: RequestEnvelope = self.skill.serializer.deserialize(text, RequestEnvelope)
+            return read
         except Exception as error:  # the SDK raises several kinds for odd values
             raise BadRequest("request envelope could not be read") from error
 

@@ -22,6 +22,7 @@ any failure there is None, and the core then avoids clock times.
 
 Every call runs with a short timeout (`TimeoutApiClient`): the household's row is locked
 while a turn runs, and Alexa waits only about eight seconds for the whole response.
+`requests` is imported with the first call, not at start-up: most requests never call Amazon.
 """
 
 from __future__ import annotations
@@ -32,10 +33,8 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-import requests
-from ask_sdk_core.api_client import DefaultApiClient
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_model.services import ServiceException
+from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientResponse, ServiceException
 from ask_sdk_model.services.reminder_management import (
     AlertInfo,
     PushNotification,
@@ -66,15 +65,34 @@ log = logging.getLogger(__name__)
 DEFAULT_TIMEOUT_SECONDS = 3.0
 
 
-class TimeoutApiClient(DefaultApiClient):
-    """ask-sdk-core's `requests` client, with a timeout on every call to Amazon."""
+class TimeoutApiClient(ApiClient):
+    """ask-sdk-core's `requests` client, with a timeout on every call to Amazon.
+
+    The client (and `requests`, about 50 ms of imports) is built on the first call.
+    """
 
     def __init__(self, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> None:
         self.timeout = timeout
+        self._client: ApiClient | None = None
 
-    def _resolve_method(self, request: Any) -> Callable[..., requests.Response]:
-        method: Callable[..., requests.Response] = super()._resolve_method(request)
-        return functools.partial(method, timeout=self.timeout)
+    def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
+        """Send one request to Amazon through ask-sdk-core's `DefaultApiClient`, with the timeout."""
+        client = self._client
+        if client is None:  # two threads racing here build two equal clients: harmless
+            client = self._client = _requests_client(self.timeout)
+        response: ApiClientResponse = client.invoke(request)
+        return response
+
+
+def _requests_client(timeout: float) -> ApiClient:
+    """ask-sdk-core's `DefaultApiClient` passing `timeout` to every `requests` call."""
+    from ask_sdk_core.api_client import DefaultApiClient  # imports requests
+
+    class _Client(DefaultApiClient):
+        def _resolve_method(self, request: Any) -> Callable[..., Any]:
+            return functools.partial(super()._resolve_method(request), timeout=timeout)
+
+    return _Client()
 
 
 def iso_duration(length: timedelta) -> str:
@@ -221,6 +239,8 @@ class AlexaEffects:
 
 
 def _timed_out(error: BaseException) -> bool:
+    import requests  # already loaded when a call to Amazon failed
+
     seen: BaseException | None = error
     for _ in range(5):
         if seen is None:

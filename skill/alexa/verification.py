@@ -47,16 +47,18 @@ import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final, NoReturn, Protocol
+from typing import TYPE_CHECKING, Any, Final, NoReturn, Protocol
 
 import certifi
-import requests
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.verification import PolicyBuilder, Store
 from cryptography.x509.verification import VerificationError as X509VerificationError
+
+if TYPE_CHECKING:  # imported on the first certificate download: start-up does not need it
+    import requests
 
 __all__ = [
     "ALEXA_SIGNING_DNS_NAME",
@@ -312,10 +314,13 @@ class AlexaRequestVerifier:
         timestamp_tolerance: timedelta = timedelta(seconds=150),
         skill_event_tolerance: timedelta = timedelta(hours=1),
     ) -> None:
-        """Configure the verifier; trust_roots defaults to certifi's bundle, loaded on first use."""
+        """Configure the verifier; trust_roots defaults to certifi's bundle, loaded on first use.
+
+        Without `http`, a `requests.Session` is made for the first certificate download.
+        """
         if timeout <= 0 or max_chain_bytes <= 0:
             raise ValueError("timeout and max_chain_bytes must be positive")
-        self._http = http if http is not None else requests.Session()
+        self._http = http
         self._store: Store | None = _as_store(trust_roots) if trust_roots is not None else None
         self._clock = clock
         self._timeout = timeout
@@ -427,8 +432,14 @@ class AlexaRequestVerifier:
         return certs
 
     def _download(self, url: str) -> bytes:
+        import requests  # the first certificate download loads it: start-up does not need it
+
+        with self._lock:
+            if self._http is None:
+                self._http = requests.Session()
+            http = self._http
         try:
-            with self._http.get(
+            with http.get(
                 url, timeout=self._timeout, stream=True, allow_redirects=False
             ) as response:
                 data = self._read_capped(url, response)

@@ -18,7 +18,7 @@ import responses
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
-from ask_sdk_model.services import ApiConfiguration, ServiceClientFactory
+from ask_sdk_model.services import ApiClientRequest, ApiConfiguration, ServiceClientFactory
 
 from dialogue import effects as fx
 from dialogue import intents
@@ -225,11 +225,13 @@ def test_an_unreadable_answer_from_amazon_is_not_a_crash(
     assert reply.status == 200 and "sorry" in reply.speech.lower()
 
 
-def test_the_timeout_is_short_and_applies_to_every_call() -> None:
+@pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
+def test_the_timeout_is_short_and_applies_to_every_call(amazon: responses.RequestsMock, method: str) -> None:
+    amazon.add(method, TIMERS, json={})
     client = TimeoutApiClient(timeout=1.5)
-    request = type("Request", (), {"method": "GET"})()
-    method = client._resolve_method(request)
-    assert method.keywords == {"timeout": 1.5}  # type: ignore[attr-defined]
+    request = ApiClientRequest(method=method, url=TIMERS, headers=[("Content-type", "application/json")])
+    assert client.invoke(request).status_code == 200
+    assert amazon.calls[-1].request.req_kwargs["timeout"] == 1.5  # type: ignore[union-attr]
 
 
 def handler_input_for(fixture: str) -> HandlerInput:

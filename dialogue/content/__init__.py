@@ -4,6 +4,9 @@
 flow) hold every line the skill speaks, each with several variants so repeated use does
 not sound robotic. All are checked against their JSON Schemas when loaded, and a key
 defined in two phrase files is an error.
+
+The schemas are compiled once by dialogue.jsonshape (a check is a few closures); jsonschema,
+slow to import, is loaded only to describe a file that fails, so a good start never pays for it.
 """
 
 from __future__ import annotations
@@ -11,13 +14,13 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
+from dialogue.jsonshape import CompiledSchema, compile_schema
 from dialogue.model import Slot
 from dialogue.speech import Speech, compose
 
@@ -134,11 +137,29 @@ def load_phrases() -> dict[str, Any]:
 
 def validate(document: Any, schema_name: str, label: str | None = None) -> None:
     """Raise ContentError listing every way `document` breaks the named schema."""
+    path = _compiled_schema(schema_name).first_error(document)
+    if path is None:
+        return
+    # Only a broken file gets here: jsonschema's messages say what is wrong, and all of it.
+    from jsonschema import Draft202012Validator
+
     validator = Draft202012Validator(_load_json(schema_name))
     problems = sorted(validator.iter_errors(document), key=lambda error: list(error.path))
     if problems:
-        details = "; ".join(f"{'/'.join(map(str, p.path)) or '(top)'}: {p.message}" for p in problems)
-        raise ContentError(f"{label or schema_name}: {details}")
+        details = "; ".join(f"{_where(p.path)}: {p.message}" for p in problems)
+    else:  # the two never disagree (tests/dialogue/test_content_shape.py); say where, at least
+        details = f"{_where(path)}: does not match the schema"
+    raise ContentError(f"{label or schema_name}: {details}")
+
+
+def _where(path: Iterable[str | int]) -> str:
+    return "/".join(map(str, path)) or "(top)"
+
+
+@cache
+def _compiled_schema(schema_name: str) -> CompiledSchema:
+    """A content schema, compiled once per process."""
+    return compile_schema(_load_json(schema_name))
 
 
 @cache

@@ -15,7 +15,8 @@ What it does, in one run:
    the first request.
 2. Serves (a) the real app (`bench.serve_apps:signed_app()`, SQLite file in the temporary
    folder, WAL + synchronous=FULL as shipped) and (b) a bare Flask app returning a fixed
-   Alexa response, each with `deploy/gunicorn.conf.py` and 2 sync workers.
+   Alexa response, each with `deploy/gunicorn.conf.py` as shipped: 2 x CPUs + 1 sync
+   workers (5 on 2 cores; `--workers N` to change it for both).
 3. Sets up 64 households over HTTP (two names each, a check-in started), then drives both
    servers with the same mix, per household in order: LaunchRequest, AskQuestionIntent
    (family), AMAZON.NextIntent, AnswerIntent (a real encrypted INSERT, committed with
@@ -69,6 +70,8 @@ STAMP = NOW.strftime("%Y-%m-%dT%H:%M:%SZ")
 HOUSEHOLDS = 64
 ANSWERS_PER_CHECKIN = 10  # five topics, two people
 ANSWER_TEXT = "I appreciated how you cooked dinner on Tuesday when I was late"
+# Both apps run with deploy/gunicorn.conf.py as shipped: 2 x CPUs + 1 sync workers.
+SHIPPED_WORKERS = 2 * len(os.sched_getaffinity(0)) + 1
 TARGETS = {"ratio_c8": 0.5, "p99_c8_ms": 25.0, "cold_start_s": 0.6, "rss_mb": 80.0, "flat_ratio": 1.2}
 
 LUA = r"""
@@ -316,13 +319,13 @@ class Server:
             self.process.wait()
 
 
-def serve(app: str, env: dict[str, str], log: Path) -> Server:
+def serve(app: str, env: dict[str, str], log: Path, workers: int) -> Server:
     port = free_port()
     full = {
         **os.environ,
         **env,
         "BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": "2",
+        "WEB_CONCURRENCY": str(workers),
         "MAX_REQUESTS": "10000000",  # no worker recycling mid-measurement
         "PYTHONPATH": str(ROOT),
     }
@@ -339,7 +342,7 @@ def serve(app: str, env: dict[str, str], log: Path) -> Server:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"gunicorn exited:\n{log.read_text()}")
-        if len(server.pids()) == 3:
+        if len(server.pids()) == workers + 1:
             try:
                 with urllib.request.urlopen(server.url + "/readyz", timeout=5):
                     pass
@@ -496,6 +499,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small counts: a smoke run")
     parser.add_argument("--skip-million", action="store_true", help="leave out the 1M-answer database")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=SHIPPED_WORKERS,
+        help=f"gunicorn workers for both apps (default: as shipped, 2 x CPUs + 1 = {SHIPPED_WORKERS})",
+    )
     args = parser.parse_args()
     counts = {1: 300, 8: 1000, 32: 1000} if args.quick else {1: 1500, 8: 6000, 32: 6000}
     flat_count = 1000 if args.quick else 6000
@@ -522,8 +531,9 @@ def main() -> None:
             "bench.serve_apps:signed_app()",
             {**common, "DATABASE_URL": f"sqlite:///{empty_db}"},
             folder / "skill.log",
+            args.workers,
         )
-        bare = serve("bench.serve_apps:bare_app", common, folder / "bare.log")
+        bare = serve("bench.serve_apps:bare_app", common, folder / "bare.log", args.workers)
         try:
             homes = set_up(skill.url, signer, users)
             warm(skill, signer, users)
@@ -569,6 +579,7 @@ def main() -> None:
                 "bench.serve_apps:signed_app()",
                 {**common, "DATABASE_URL": f"sqlite:///{big_db}"},
                 folder / "big.log",
+                args.workers,
             )
             try:
                 big_homes = set_up(big.url, signer, users)
@@ -584,7 +595,7 @@ def main() -> None:
 
         cold = cold_start(empty_db, key)
 
-    report(results, counts, rss, bare_rss, cold, empty8, million, len(log_lines))
+    report(results, counts, rss, bare_rss, cold, empty8, million, len(log_lines), args.workers)
 
 
 def report(
@@ -596,10 +607,11 @@ def report(
     empty8: Result,
     million: Result | None,
     log_lines: int,
+    workers: int,
 ) -> None:
     print()
     print(
-        f"Heart to Heart serving benchmark — {os.cpu_count()} CPUs, gunicorn 2 sync workers, "
+        f"Heart to Heart serving benchmark — {os.cpu_count()} CPUs, gunicorn {workers} sync workers, "
         "deploy/gunicorn.conf.py; signature verification ON (cached chain), SQLite WAL synchronous=FULL"
     )
     print(

@@ -22,9 +22,17 @@ from dialogue.state import Session, State
 _FALLBACK = Rule(intents.FALLBACK, fallback)
 
 
-def respond(state: State, event: Event, ports: Ports, content: Content | None = None) -> tuple[State, Reply]:
-    """Handle one event: returns the new state and what to say; the input state is not changed."""
-    state = state.copy()
+def respond(
+    state: State, event: Event, ports: Ports, content: Content | None = None, *, handed_over: bool = False
+) -> tuple[State, Reply]:
+    """Handle one event: returns the new state and what to say.
+
+    The input state is not changed, unless the caller hands it over (`handed_over=True`:
+    it will not be used again, as when it was just loaded from the store): then it is
+    updated in place, which spares a copy on every turn.
+    """
+    if not handed_over:
+        state = state.copy()
     if event.new_session:
         state.session = Session()
         state.household.visits += 1

@@ -29,7 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from functools import partial
     from random import Random
 
-    from skill import alexa, cli, health, observability, storage, web
+    from skill import alexa, cli, health, observability, storage
     from skill.conversation import Conversation
     from skill.storage.crypto import AnswerCipher, keys_from
 
@@ -45,6 +45,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["conversation"] = Conversation(store, rng=partial(Random, app.config.get("RNG_SEED")))
     alexa.init_app(app)
     if app.config["WEB_SIMULATOR"]:
+        from skill import web  # imported only when served: production runs without it
+
         web.init_app(app)
     cli.init_app(app)
     return app

@@ -61,7 +61,7 @@ class Conversation:
             ports = Ports(self.rng(), self.clock, journal=record.journal)
             if host is not None:
                 ports.time_zone = host.time_zone
-            new_state, reply = respond(state, event, ports, self.content)
+            new_state, reply = respond(state, event, ports, self.content, handed_over=True)
             if host is not None:
                 new_state, reply = self._carry_out(new_state, reply, ports, host)
             record.state = new_state.to_json()

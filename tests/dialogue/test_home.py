@@ -153,3 +153,16 @@ def test_state_survives_its_round_trip_and_respond_leaves_the_input_alone(talk: 
     copy.household.asked.setdefault("FAMILY", []).append("x")
     copy.session.nudges.append(99)
     assert talk.state.to_json() == before
+
+
+def test_respond_leaves_the_callers_state_alone_unless_it_is_handed_over() -> None:
+    from dialogue import Event, Ports, State, respond
+
+    before = State()
+    kept = before.to_json()
+    after, _ = respond(before, Event("@Launch", new_session=True), Ports(random.Random(1)))
+    assert before.to_json() == kept and after is not before
+    assert after.household.visits == 1 and after.session.flow == "home"
+
+    again, _ = respond(after, Event(intents.ASK_QUESTION), Ports(random.Random(1)), handed_over=True)
+    assert again is after and again.session.flow == "questions"

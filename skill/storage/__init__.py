@@ -9,20 +9,34 @@ household's turns.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, create_engine, event, insert, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import (
+    Dialect,
+    Engine,
+    Executable,
+    bindparam,
+    create_engine,
+    event,
+    insert,
+    make_url,
+    select,
+    text,
+)
+from sqlalchemy.dialects import registry
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import NullPool
 
 from skill.storage.crypto import AnswerCipher
-from skill.storage.journal import SqlJournal
-from skill.storage.schema import answers, checkins, households
+from skill.storage.journal import SqlJournal, journal_statements
+from skill.storage.schema import answers, checkins, households, upsert
 
 HEAD_REVISION = "0002"
 
@@ -57,56 +71,91 @@ class Store(Protocol):
         """Raise when the database cannot be reached."""
 
 
+# A turn's statements, built once: executing a prepared construct with parameters skips
+# building the expression and its cache key, which was most of a turn's CPU. SQLite ignores
+# FOR UPDATE (a turn holds the database's write lock from BEGIN IMMEDIATE instead).
+_HOUSEHOLD = select(households.c.id, households.c.state).where(
+    households.c.platform == bindparam("platform"), households.c.platform_user == bindparam("user")
+)
+_LOCK_HOUSEHOLD = _HOUSEHOLD.with_for_update()
+_SAVE_STATE = (
+    households.update()
+    .where(households.c.id == bindparam("household"))
+    .values(state=bindparam("new_state"), updated_at=bindparam("now", type_=households.c.updated_at.type))
+)
+_DELETE_ANSWERS = answers.delete().where(answers.c.household_id == bindparam("household"))
+_DELETE_CHECKINS = checkins.delete().where(checkins.c.household_id == bindparam("household"))
+_DELETE_HOUSEHOLD = households.delete().where(households.c.id == bindparam("household"))
+
+
+def _insert_household(dialect: str) -> Executable:
+    """A household's row, or nothing when a racing first turn has just created it."""
+    if dialect not in ("postgresql", "sqlite"):
+        return insert(households)
+    return upsert(households, dialect).on_conflict_do_nothing(index_elements=["platform", "platform_user"])
+
+
 class SqlStore:
     """The Store on SQLAlchemy Core: SQLite or PostgreSQL."""
 
     def __init__(self, url: str, cipher: AnswerCipher | None = None) -> None:
         self.url = url
         self.engine = _make_engine(url)
-        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        dialect = self.engine.dialect.name
+        self.is_sqlite = dialect == "sqlite"
         self.cipher = cipher
+        self._insert = _insert_household(dialect)
+        self._journal_sql = journal_statements(dialect) if cipher is not None else None
 
     @contextmanager
     def turn(self, key: HouseholdKey) -> Iterator[HouseholdRecord]:
         """Lock the household's row (creating it on first use) for one conversation turn."""
+        who = {"platform": key.platform, "user": key.user}
         with self.engine.begin() as conn:
-            row = conn.execute(self._select(key).with_for_update()).first()
+            row = conn.execute(_LOCK_HOUSEHOLD, who).first()
             if row is None:
                 now = datetime.now(UTC)
-                values = dict(
-                    platform=key.platform,
-                    platform_user=key.user,
-                    state="",
-                    created_at=now,
-                    updated_at=now,
-                )
-                conn.execute(self._insert_if_missing().values(**values))
-                row = conn.execute(self._select(key).with_for_update()).one()
-            journal = SqlJournal(conn, row.id, self.cipher) if self.cipher is not None else None
-            record = HouseholdRecord(id=row.id, state=row.state, journal=journal)
-            yield record
-            if record.state != row.state:
                 conn.execute(
-                    update(households)
-                    .where(households.c.id == record.id)
-                    .values(state=record.state, updated_at=datetime.now(UTC))
+                    self._insert,
+                    {
+                        "platform": key.platform,
+                        "platform_user": key.user,
+                        "state": "",
+                        "created_at": now,
+                        "updated_at": now,
+                    },
+                )
+                row = conn.execute(_LOCK_HOUSEHOLD, who).one()
+            household_id, state = row
+            journal = (
+                SqlJournal(conn, household_id, self.cipher, self._journal_sql)
+                if self.cipher is not None
+                else None
+            )
+            record = HouseholdRecord(id=household_id, state=state, journal=journal)
+            yield record
+            if record.state != state:
+                conn.execute(
+                    _SAVE_STATE,
+                    {"household": household_id, "new_state": record.state, "now": datetime.now(UTC)},
                 )
 
     def load_state(self, key: HouseholdKey) -> str | None:
         """The stored state of a household, or None if it has never spoken."""
         with self.engine.connect() as conn:
-            row = conn.execute(self._select(key)).first()
+            row = conn.execute(_HOUSEHOLD, {"platform": key.platform, "user": key.user}).first()
         return None if row is None else str(row.state)
 
     def delete_household(self, key: HouseholdKey) -> bool:
         """Remove the household and all it owns: answers, check-ins, state."""
         with self.engine.begin() as conn:
-            row = conn.execute(self._select(key)).first()
+            row = conn.execute(_LOCK_HOUSEHOLD, {"platform": key.platform, "user": key.user}).first()
             if row is None:
                 return False
-            conn.execute(answers.delete().where(answers.c.household_id == row.id))
-            conn.execute(checkins.delete().where(checkins.c.household_id == row.id))
-            conn.execute(households.delete().where(households.c.id == row.id))
+            scope = {"household": row.id}
+            conn.execute(_DELETE_ANSWERS, scope)
+            conn.execute(_DELETE_CHECKINS, scope)
+            conn.execute(_DELETE_HOUSEHOLD, scope)
         return True
 
     def export(self, key: HouseholdKey) -> dict[str, Any] | None:
@@ -114,10 +163,10 @@ class SqlStore:
         if self.cipher is None:
             raise RuntimeError("no answer key configured")
         with self.engine.begin() as conn:
-            row = conn.execute(self._select(key)).first()
+            row = conn.execute(_HOUSEHOLD, {"platform": key.platform, "user": key.user}).first()
             if row is None:
                 return None
-            journal = SqlJournal(conn, row.id, self.cipher)
+            journal = SqlJournal(conn, row.id, self.cipher, self._journal_sql)
             records = journal.recent(limit=1_000_000)
         return {
             "household": {"platform": key.platform, "user": key.user},
@@ -145,19 +194,6 @@ class SqlStore:
         with self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
 
-    def _select(self, key: HouseholdKey) -> Any:
-        return select(households.c.id, households.c.state).where(
-            households.c.platform == key.platform, households.c.platform_user == key.user
-        )
-
-    def _insert_if_missing(self) -> Any:
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
-        if self.engine.dialect.name in ("postgresql", "sqlite"):
-            return dialect.insert(households).on_conflict_do_nothing(
-                index_elements=["platform", "platform_user"]
-            )
-        return insert(households)
-
     def dispose(self) -> None:
         """Close pooled connections."""
         self.engine.dispose()
@@ -168,19 +204,48 @@ def _make_engine(url: str) -> Engine:
         database = url.split("///", 1)[-1]
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, poolclass=NullPool if database == ":memory:" else None)
+        address = make_url(url)
+        if address.drivername in ("sqlite", "sqlite+pysqlite"):
+            address = address.set(drivername=_SQLITE_DRIVER)
+        engine = create_engine(address, poolclass=NullPool if database == ":memory:" else None)
         event.listen(engine, "connect", _sqlite_on_connect)
-        event.listen(engine, "begin", _sqlite_begin)
         return engine
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     # connect_timeout: an unreachable server fails a turn (or /readyz) in 3 s instead of
     # hanging a sync worker past gunicorn's timeout and Alexa's ~8 s budget.
-    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 3})
+    engine = create_engine(url, connect_args={"connect_timeout": 3})
+    event.listen(engine, "connect", _note_idle)
+    event.listen(engine, "checkin", _note_idle)
+    event.listen(engine, "checkout", _ping_if_idle(engine.dialect))
+    return engine
+
+
+# --------------------------------------------------------------------------- SQLite
+
+
+class _ImmediateSQLiteDialect(SQLiteDialect_pysqlite):
+    """pysqlite whose transactions begin with BEGIN IMMEDIATE.
+
+    A turn reads its household and then writes: taking SQLite's write lock at BEGIN makes
+    concurrent turns wait for it (busy_timeout) rather than fail to upgrade a read lock.
+    This is Dialect.do_begin, which SQLAlchemy calls on every begin; an engine "begin" event
+    would do the same but turns on event dispatch for every statement of the connection,
+    about a sixth of a state-only turn's CPU.
+    """
+
+    supports_statement_cache = True  # a subclass must say so, or SQLAlchemy stops caching
+
+    def do_begin(self, dbapi_connection: Any) -> None:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
+_SQLITE_DRIVER = "sqlite+heart_to_heart"
+registry.register(_SQLITE_DRIVER.replace("+", "."), __name__, _ImmediateSQLiteDialect.__name__)
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
-    # SQLAlchemy's own transaction control, so BEGIN IMMEDIATE takes the write lock up front.
+    # SQLAlchemy's own transaction control (the dialect's BEGIN IMMEDIATE), not pysqlite's.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -192,8 +257,37 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+# --------------------------------------------------------------------------- PostgreSQL
+
+# A pooled PostgreSQL connection is pinged (an empty query: one round trip) before a turn
+# only when it has been idle this long. One that came back from a turn a moment ago is
+# alive; pinging it every time (pool_pre_ping: one round trip in five, and psycopg toggles
+# autocommit around it) cost about a quarter of a state-only turn's CPU on localhost.
+# HikariCP skips its liveness check the same way. The cost: a server restart in the last
+# second fails the next turn of each busy worker once (SQLAlchemy then drops the pool).
+_PING_AFTER_IDLE = 1.0  # seconds
+_IDLE_SINCE = "heart_to_heart_idle_since"
+
+
+def _note_idle(_dbapi_connection: Any, record: Any) -> None:
+    if record is not None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+
+def _ping_if_idle(dialect: Dialect) -> Callable[[Any, Any, Any], None]:
+    """A pool "checkout" listener: ping the connection if it has been idle a while."""
+
+    def checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get(_IDLE_SINCE)
+        if idle_since is not None and time.monotonic() - idle_since < _PING_AFTER_IDLE:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)  # the ping pool_pre_ping sends, autocommit on
+        except Exception as error:
+            # The pool discards this connection and checks out a new one (up to three tries).
+            raise DisconnectionError("pooled connection failed its ping") from error
+
+    return checkout
 
 
 def migrate(store: SqlStore) -> None:

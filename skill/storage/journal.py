@@ -3,94 +3,172 @@
 A journal lives for one turn, on that turn's connection and transaction: the answer is
 committed together with the dialogue state before the reply goes back, so an answer the
 skill said it saved is in the database.
+
+The statements are built once per SQL dialect (see `JournalStatements`) with bound
+parameters, so a turn only executes them: building a SQLAlchemy expression and its cache
+key on every call cost more CPU than SQLite took to run it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Delete, Executable, Insert, Select, Update, bindparam, func, select
 
 from dialogue.ports import Answer, CheckInRecord
 from skill.storage.crypto import AnswerCipher
-from skill.storage.schema import answers, checkins
+from skill.storage.schema import answers, checkins, upsert
+
+# The household every statement is scoped to. Bound-parameter names avoid the tables' column
+# names: SQLAlchemy reserves those for the VALUES and SET clauses of INSERT and UPDATE.
+_HOUSEHOLD = bindparam("household", type_=checkins.c.household_id.type)
+
+
+class JournalStatements:
+    """The journal's statements for one dialect, built once (see `journal_statements`)."""
+
+    def __init__(self, dialect: str) -> None:
+        self.start_checkin: Insert = checkins.insert().values(
+            household_id=_HOUSEHOLD, started_at=bindparam("now", type_=checkins.c.started_at.type)
+        )
+        self.save_answer: Executable = _upsert_answer(dialect)
+        self.remove_answer: Delete = answers.delete().where(
+            answers.c.household_id == _HOUSEHOLD,
+            answers.c.checkin_id == bindparam("checkin"),
+            answers.c.topic == bindparam("topic"),
+            answers.c.person == bindparam("person"),
+        )
+        self.complete_checkin: Update = (
+            checkins.update()
+            .where(checkins.c.household_id == _HOUSEHOLD, checkins.c.id == bindparam("checkin"))
+            .values(completed_at=bindparam("now", type_=checkins.c.completed_at.type))
+        )
+        with_answers = (
+            select(answers.c.checkin_id)
+            .where(answers.c.household_id == _HOUSEHOLD)
+            .distinct()
+            .scalar_subquery()
+        )
+        self.recent_checkins: Select[Any] = (
+            select(checkins)
+            .where(checkins.c.household_id == _HOUSEHOLD, checkins.c.id.in_(with_answers))
+            .order_by(checkins.c.started_at.desc(), checkins.c.id.desc())
+            .limit(bindparam("limit"))
+        )
+        self.answers_of: Select[Any] = select(answers).where(
+            answers.c.household_id == _HOUSEHOLD,
+            answers.c.checkin_id.in_(bindparam("checkins", expanding=True)),
+        )
+        self.count_answers: Select[Any] = (
+            select(func.count()).select_from(answers).where(answers.c.household_id == _HOUSEHOLD)
+        )
+        self.delete_answers: Delete = answers.delete().where(answers.c.household_id == _HOUSEHOLD)
+        self.delete_checkins: Delete = checkins.delete().where(checkins.c.household_id == _HOUSEHOLD)
+
+
+def _upsert_answer(dialect: str) -> Executable:
+    """Save or replace an answer in one statement, only into a check-in of the household.
+
+    INSERT ... SELECT from `checkins` WHERE id = :checkin AND household_id = :household
+    writes nothing when the check-in is another household's (or gone), which the caller
+    sees as a rowcount of 0; SQLite and PostgreSQL both count a row the upsert updated as 1.
+    ON CONFLICT on (checkin_id, topic, person) replaces an earlier answer in place; its
+    WHERE keeps it off a row of another household even if some other path had written one.
+    SQLite (3.24+) and PostgreSQL both take it.
+    """
+    source = select(
+        checkins.c.household_id,
+        checkins.c.id,
+        bindparam("new_topic", type_=answers.c.topic.type),
+        bindparam("new_person", type_=answers.c.person.type),
+        bindparam("new_person_id", type_=answers.c.person_id.type),
+        bindparam("new_ciphertext", type_=answers.c.ciphertext.type),
+        bindparam("new_said_at", type_=answers.c.said_at.type),
+    ).where(checkins.c.id == bindparam("checkin"), checkins.c.household_id == _HOUSEHOLD)
+    columns = ["household_id", "checkin_id", "topic", "person", "person_id", "ciphertext", "said_at"]
+    statement = upsert(answers, dialect).from_select(columns, source)
+    new = statement.excluded
+    saving = statement.on_conflict_do_update(
+        index_elements=[answers.c.checkin_id, answers.c.topic, answers.c.person],
+        set_={"person_id": new.person_id, "ciphertext": new.ciphertext, "said_at": new.said_at},
+        where=answers.c.household_id == new.household_id,
+    )
+    # SQLAlchemy keeps an INSERT's rowcount only when asked (psycopg's cursor forgets it on close).
+    return saving.execution_options(preserve_rowcount=True)
+
+
+@cache
+def journal_statements(dialect: str) -> JournalStatements:
+    """The statements for a dialect name ("sqlite", "postgresql"), built on first use."""
+    return JournalStatements(dialect)
 
 
 class SqlJournal:
     """The dialogue's Journal port for one household, inside one transaction."""
 
-    def __init__(self, conn: Connection, household_id: int, cipher: AnswerCipher) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        household_id: int,
+        cipher: AnswerCipher,
+        statements: JournalStatements | None = None,
+    ) -> None:
         self.conn = conn
         self.household_id = household_id
         self.cipher = cipher
+        self.sql = statements or journal_statements(conn.dialect.name)
         self.wrote_answer = False
 
     def start_checkin(self, now: datetime) -> int:
         """Open a check-in for this household."""
-        result = self.conn.execute(insert(checkins).values(household_id=self.household_id, started_at=now))
+        result = self.conn.execute(self.sql.start_checkin, {"household": self.household_id, "now": now})
         key = result.inserted_primary_key
         assert key is not None
         return int(key[0])
 
     def save_answer(self, answer: Answer) -> None:
-        """Store (or replace) one answer, encrypted."""
-        self._own_checkin(answer.checkin_id)
-        self.remove_answer(answer.checkin_id, answer.topic, answer.person)
-        self.conn.execute(
-            insert(answers).values(
-                household_id=self.household_id,
-                checkin_id=answer.checkin_id,
-                topic=answer.topic,
-                person=answer.person,
-                person_id=answer.person_id,
-                ciphertext=self.cipher.encrypt(answer.text),
-                said_at=answer.said_at,
-            )
+        """Store (or replace) one answer, encrypted; LookupError if the check-in is not ours."""
+        result = self.conn.execute(
+            self.sql.save_answer,
+            {
+                "household": self.household_id,
+                "checkin": answer.checkin_id,
+                "new_topic": answer.topic,
+                "new_person": answer.person,
+                "new_person_id": answer.person_id,
+                "new_ciphertext": self.cipher.encrypt(answer.text),
+                "new_said_at": answer.said_at,
+            },
         )
+        if result.rowcount != 1:
+            raise LookupError("check-in does not belong to this household")
         self.wrote_answer = True
 
     def remove_answer(self, checkin_id: int, topic: str, person: int) -> None:
         """Forget one answer."""
         self.conn.execute(
-            delete(answers).where(
-                answers.c.household_id == self.household_id,
-                answers.c.checkin_id == checkin_id,
-                answers.c.topic == topic,
-                answers.c.person == person,
-            )
+            self.sql.remove_answer,
+            {"household": self.household_id, "checkin": checkin_id, "topic": topic, "person": person},
         )
 
     def complete_checkin(self, checkin_id: int, now: datetime) -> None:
         """Mark a check-in finished."""
         self.conn.execute(
-            update(checkins)
-            .where(checkins.c.household_id == self.household_id, checkins.c.id == checkin_id)
-            .values(completed_at=now)
+            self.sql.complete_checkin, {"household": self.household_id, "checkin": checkin_id, "now": now}
         )
 
     def recent(self, limit: int) -> Sequence[CheckInRecord]:
         """The newest check-ins with at least one answer, newest first, decrypted."""
-        with_answers = (
-            select(answers.c.checkin_id)
-            .where(answers.c.household_id == self.household_id)
-            .distinct()
-            .scalar_subquery()
-        )
         rows = self.conn.execute(
-            select(checkins)
-            .where(checkins.c.household_id == self.household_id, checkins.c.id.in_(with_answers))
-            .order_by(checkins.c.started_at.desc(), checkins.c.id.desc())
-            .limit(limit)
+            self.sql.recent_checkins, {"household": self.household_id, "limit": limit}
         ).all()
         if not rows:
             return []
         found = self.conn.execute(
-            select(answers).where(
-                answers.c.household_id == self.household_id,
-                answers.c.checkin_id.in_([row.id for row in rows]),
-            )
+            self.sql.answers_of, {"household": self.household_id, "checkins": [row.id for row in rows]}
         ).all()
         by_checkin: dict[int, list[Answer]] = {row.id: [] for row in rows}
         for row in found:
@@ -102,22 +180,12 @@ class SqlJournal:
 
     def delete_all(self) -> int:
         """Every check-in and answer of this household, gone."""
-        count = self.conn.execute(
-            select(func.count()).select_from(answers).where(answers.c.household_id == self.household_id)
-        ).scalar_one()
-        self.conn.execute(delete(answers).where(answers.c.household_id == self.household_id))
-        self.conn.execute(delete(checkins).where(checkins.c.household_id == self.household_id))
+        scope = {"household": self.household_id}
+        count = self.conn.execute(self.sql.count_answers, scope).scalar_one()
+        self.conn.execute(self.sql.delete_answers, scope)
+        self.conn.execute(self.sql.delete_checkins, scope)
         self.wrote_answer = True
         return int(count)
-
-    def _own_checkin(self, checkin_id: int) -> None:
-        owner = self.conn.execute(
-            select(checkins.c.id).where(
-                checkins.c.id == checkin_id, checkins.c.household_id == self.household_id
-            )
-        ).first()
-        if owner is None:
-            raise LookupError("check-in does not belong to this household")
 
     def _answer(self, row: Any) -> Answer:
         return Answer(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -16,6 +18,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql, sqlite
 
 metadata = MetaData()
 
@@ -75,3 +80,18 @@ answers = Table(
     UniqueConstraint("checkin_id", "topic", "person", name="uq_answers_checkin_topic_person"),
     Index("ix_answers_household_checkin", "household_id", "checkin_id"),
 )
+
+
+def upsert(table: Table, dialect: str) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT into `table` that takes ON CONFLICT, for the dialect named ("postgresql", "sqlite")."""
+    # Imported here, for the dialect in use: sqlalchemy.dialects.postgresql alone costs a
+    # SQLite deployment tens of milliseconds of start-up.
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert(table)
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table)
+    raise ValueError(f"the store runs on SQLite or PostgreSQL, not {dialect}")

@@ -12,6 +12,7 @@ from cryptography.fernet import Fernet
 from flask import Flask
 from sqlalchemy import text
 
+from skill.storage import HouseholdKey
 from tests.conftest import AlexaSession, load_fixture
 
 SECRET = "I never told you how scared I was in March"
@@ -58,6 +59,19 @@ def test_a_check_in_over_the_webhook_elicits_and_saves_each_answer(checkin_app: 
         directives[0]["slotToElicit"] == "answer" and directives[0]["updatedIntent"]["name"] == "AnswerIntent"
     )
     assert len(answers_in_db(checkin_app)) == 1
+
+
+def test_redoing_an_answer_over_the_webhook_keeps_only_the_new_one(checkin_app: Flask) -> None:
+    alexa = AlexaSession(checkin_app.test_client(), "amzn1.ask.account.REDO")
+    start_two(alexa)
+    alexa.intent("AnswerIntent", answer="the first try")
+    alexa.intent("RedoAnswerIntent")
+    alexa.intent("AnswerIntent", answer="what I meant")
+    (row,) = answers_in_db(checkin_app)
+    assert row.person == 0
+    exported = checkin_app.extensions["store"].export(HouseholdKey("alexa", alexa.user_id))
+    (checkin,) = exported["checkins"]
+    assert [a["text"] for a in checkin["answers"]] == ["what I meant"]
 
 
 def test_answers_are_unreadable_in_the_raw_table(checkin_app: Flask) -> None:

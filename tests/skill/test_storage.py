@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import text
+from cryptography.fernet import Fernet
+from sqlalchemy import create_engine, text
 
+import skill.storage
+from dialogue.ports import Answer
 from skill.storage import HEAD_REVISION, HouseholdKey, SqlStore, migrate
+from skill.storage.crypto import AnswerCipher
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -17,7 +23,7 @@ def store(request: pytest.FixtureRequest, sqlite_url: str) -> Iterator[SqlStore]
         url = sqlite_url
     else:
         url = request.getfixturevalue("postgres_url")
-    store = SqlStore(url)
+    store = SqlStore(url, AnswerCipher([Fernet.generate_key().decode()]))
     migrate(store)
     yield store
     with store.engine.begin() as conn:
@@ -102,6 +108,120 @@ def test_first_turns_of_a_new_household_racing_create_one_row(store: SqlStore) -
             text("SELECT count(*) FROM households WHERE platform_user = :u"), {"u": key.user}
         )
         assert count.scalar() == 1
+
+
+NOW = datetime(2026, 11, 22, 19, 0, tzinfo=UTC)
+
+
+def answer(checkin: int, text: str, person: int = 0) -> Answer:
+    return Answer(checkin, "wish", person, text, NOW, person_id=None)
+
+
+def stored_answers(store: SqlStore) -> list[tuple[int, int, str, int]]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(text("SELECT household_id, checkin_id, topic, person FROM answers ORDER BY id"))
+        return [tuple(row) for row in rows]
+
+
+def test_an_answer_saved_again_replaces_the_first(store: SqlStore) -> None:
+    with store.turn(ONE) as record:
+        assert record.journal is not None
+        checkin = record.journal.start_checkin(NOW)
+        record.journal.save_answer(answer(checkin, "first"))
+        assert record.journal.wrote_answer
+    with store.turn(ONE) as record:
+        assert record.journal is not None
+        record.journal.save_answer(answer(checkin, "second"))
+        record.journal.save_answer(answer(checkin, "the other one", person=1))
+        (saved,) = record.journal.recent(8)
+    assert sorted((a.person, a.text) for a in saved.answers) == [(0, "second"), (1, "the other one")]
+    assert [row[1:] for row in stored_answers(store)] == [(checkin, "wish", 0), (checkin, "wish", 1)]
+
+
+def test_an_answer_into_another_households_check_in_is_refused(store: SqlStore) -> None:
+    with store.turn(ONE) as record:
+        assert record.journal is not None
+        checkin = record.journal.start_checkin(NOW)
+        record.journal.save_answer(answer(checkin, "mine"))
+    before = stored_answers(store)
+    with store.turn(TWO) as record:
+        assert record.journal is not None
+        with pytest.raises(LookupError):
+            record.journal.save_answer(answer(checkin, "not yours"))  # the same slot: no upsert
+        with pytest.raises(LookupError):
+            record.journal.save_answer(answer(checkin, "not yours", person=1))  # a free slot
+        with pytest.raises(LookupError):
+            record.journal.save_answer(answer(checkin + 1000, "no such check-in"))
+        assert not record.journal.wrote_answer
+        assert record.journal.recent(8) == []
+    assert stored_answers(store) == before
+    with store.turn(ONE) as record:
+        assert record.journal is not None
+        assert [a.text for a in record.journal.recent(8)[0].answers] == ["mine"]
+
+
+def test_a_sqlite_turn_holds_the_write_lock_on_a_durable_connection(sqlite_url: str) -> None:
+    store = SqlStore(sqlite_url, AnswerCipher([Fernet.generate_key().decode()]))
+    migrate(store)
+    path = sqlite_url.removeprefix("sqlite:///")
+    try:
+        with store.turn(ONE) as record:
+            assert record.journal is not None
+            conn = record.journal.conn
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+            # BEGIN IMMEDIATE: the turn took the write lock before its first read.
+            other = sqlite3.connect(path, timeout=0, isolation_level=None)
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+            other.close()
+            record.state = "written"
+        assert store.load_state(ONE) == "written"
+    finally:
+        store.dispose()
+
+
+def test_a_postgres_connection_is_pinged_only_after_idling(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = SqlStore(postgres_url)
+    migrate(store)
+    pings: list[object] = []
+    real_ping = store.engine.dialect.do_ping
+
+    def counted_ping(dbapi_connection: object) -> bool:
+        pings.append(dbapi_connection)
+        return real_ping(dbapi_connection)
+
+    monkeypatch.setattr(store.engine.dialect, "do_ping", counted_ping)
+    try:
+        for _ in range(3):
+            with store.turn(ONE) as record:
+                record.state = "busy"
+        assert pings == []  # back from a turn a moment ago: used without a round trip
+        # Idle (here: any time at all), and killed by the server meanwhile: the ping finds
+        # it dead, the pool replaces it, and the turn goes through.
+        monkeypatch.setattr(skill.storage, "_PING_AFTER_IDLE", 0.0)
+        admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            killed = conn.execute(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).scalar()
+        admin.dispose()
+        assert killed
+        with store.turn(ONE) as record:
+            assert record.state == "busy"
+            record.state = "after the restart"
+        # The dead connection, then its replacement (with no idle allowance every checkout pings).
+        assert len(pings) == 2 and getattr(pings[0], "closed", False)
+        assert store.load_state(ONE) == "after the restart"
+    finally:
+        with store.engine.begin() as conn:
+            conn.execute(text("DELETE FROM households"))
+        store.dispose()
 
 
 def test_the_app_runs_on_postgresql(make_app, postgres_url: str) -> None:

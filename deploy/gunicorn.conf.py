@@ -5,7 +5,7 @@ Every setting can be changed from the environment without editing this file:
 | variable          | default                     | meaning                                              |
 |-------------------|-----------------------------|------------------------------------------------------|
 | `BIND`            | `0.0.0.0:${PORT:-8000}`     | address to listen on                                 |
-| `WEB_CONCURRENCY` | 2 x usable CPUs + 1         | worker processes                                     |
+| `WEB_CONCURRENCY` | CPUs (SQLite), 2 x CPUs + 1 (PostgreSQL) | worker processes                        |
 | `WORKER_TIMEOUT`  | 7                           | seconds before a stuck worker is killed and replaced |
 | `GRACEFUL_TIMEOUT`| 10                          | seconds in-flight requests get on SIGTERM / restart  |
 | `MAX_REQUESTS`    | 10000                       | requests before a worker is recycled (with jitter)   |
@@ -23,11 +23,27 @@ import os
 _cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 bind = os.environ.get("BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+
+
+def _default_workers(database_url: str) -> int:
+    """PostgreSQL: 2 x CPUs + 1. SQLite (the default): one per CPU, at least two.
+
+    A turn waits at most ~3 s on Amazon's timer APIs, so on PostgreSQL (row locks: turns of
+    different households run side by side) extra workers keep the CPUs busy while some
+    wait. SQLite has one writer at a time and every turn writes, so workers beyond the CPUs
+    only queue on its lock and preempt the turn that holds it: on 2 cores, 5 workers served
+    fewer requests than 2, with four times the p99 (bench/serve_bench.py). Two at least, so
+    a probe is answered while one worker is busy.
+    """
+    if database_url.startswith(("postgresql", "postgres:")):
+        return 2 * _cpus + 1
+    return max(2, _cpus)
+
+
 # sync workers: one request at a time per process, balanced across workers (gthread was
-# bimodal under keep-alive load, see DESIGN.md). A turn waits at most ~3 s on Amazon's
-# timer APIs, so 2 x CPUs + 1 workers keep the CPUs busy while some workers wait.
+# bimodal under keep-alive load, see DESIGN.md).
 worker_class = "sync"
-workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * _cpus + 1)
+workers = int(os.environ.get("WEB_CONCURRENCY") or _default_workers(os.environ.get("DATABASE_URL", "")))
 # Alexa waits about 8 seconds for an answer; a worker stuck longer than this is of no use,
 # and its household row lock must be released (the killed worker's transaction rolls back).
 timeout = int(os.environ.get("WORKER_TIMEOUT") or 7)

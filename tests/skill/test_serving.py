@@ -387,13 +387,25 @@ def test_one_json_log_line_per_request_with_latency_and_no_user_text(
 
 
 def test_the_deploy_config_sizes_workers_from_the_cpus_and_stays_inside_alexas_budget() -> None:
-    settings: dict[str, Any] = {}
-    saved = {key: os.environ.pop(key) for key in ("WEB_CONCURRENCY", "WORKER_TIMEOUT") if key in os.environ}
-    try:
-        exec(compile(GUNICORN_CONF.read_text(), str(GUNICORN_CONF), "exec"), settings)
-    finally:
-        os.environ.update(saved)
-    assert settings["workers"] == 2 * len(os.sched_getaffinity(0)) + 1
+    def load(database_url: str | None) -> dict[str, Any]:
+        settings: dict[str, Any] = {}
+        names = ("WEB_CONCURRENCY", "WORKER_TIMEOUT", "DATABASE_URL")
+        saved = {key: os.environ.pop(key) for key in names if key in os.environ}
+        if database_url is not None:
+            os.environ["DATABASE_URL"] = database_url
+        try:
+            exec(compile(GUNICORN_CONF.read_text(), str(GUNICORN_CONF), "exec"), settings)
+        finally:
+            os.environ.pop("DATABASE_URL", None)
+            os.environ.update(saved)
+        return settings
+
+    cpus = len(os.sched_getaffinity(0))
+    # SQLite has one writer at a time: a worker per CPU. PostgreSQL: extra workers cover
+    # the turns waiting on Amazon's APIs.
+    assert load(None)["workers"] == load("sqlite:////srv/h2h.sqlite3")["workers"] == max(2, cpus)
+    assert load("postgresql://h2h@db/h2h")["workers"] == 2 * cpus + 1
+    settings = load(None)
     assert settings["worker_class"] == "sync"
     assert settings["timeout"] < 8  # Alexa gives up after about 8 seconds
     assert settings["timeout"] <= settings["graceful_timeout"] <= 30

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -179,6 +181,63 @@ def test_a_sqlite_turn_holds_the_write_lock_on_a_durable_connection(sqlite_url: 
         assert store.load_state(ONE) == "written"
     finally:
         store.dispose()
+
+
+def test_sqlite_turns_of_two_workers_queue_on_the_writer_lock(sqlite_url: str) -> None:
+    """A second store (another worker's) waits for the first turn's commit, then goes at once."""
+    key = [Fernet.generate_key().decode()]
+    first, second = SqlStore(sqlite_url, AnswerCipher(key)), SqlStore(sqlite_url, AnswerCipher(key))
+    migrate(first)
+    waiting = threading.Event()
+    done = threading.Event()
+    seen: list[str] = []
+
+    def other_worker() -> None:
+        waiting.set()
+        with second.turn(ONE) as record:
+            seen.append(record.state)
+            record.state = "second"
+        done.set()
+
+    try:
+        # Turns queue on flock(2) beside the database, not on SQLite's sleep-and-retry.
+        holder = os.open(sqlite_url.removeprefix("sqlite:///") + "-writer.lock", os.O_RDWR | os.O_CREAT)
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        thread = threading.Thread(target=other_worker)
+        thread.start()
+        assert waiting.wait(5)
+        assert not done.wait(0.3)
+        fcntl.flock(holder, fcntl.LOCK_UN)
+        os.close(holder)
+        thread.join(5)
+        assert done.is_set() and seen == [""]
+        waiting.clear()
+        done.clear()
+        seen.clear()
+
+        with first.turn(ONE) as record:
+            record.state = "first"
+            thread = threading.Thread(target=other_worker)
+            thread.start()
+            assert waiting.wait(5)
+            assert not done.wait(0.3)  # queued behind this turn, not reading a stale state
+        thread.join(5)
+        assert done.is_set() and seen == ["first"]
+        assert first.load_state(ONE) == "second"
+        # A failed turn lets go of the lock too: the other worker's next turn is not blocked.
+        with pytest.raises(RuntimeError), first.turn(ONE) as record:
+            raise RuntimeError("fault inside a turn")
+        def after_the_fault() -> None:
+            with second.turn(TWO) as record:
+                record.state = "after the fault"
+
+        thread = threading.Thread(target=after_the_fault)
+        thread.start()
+        thread.join(5)
+        assert second.load_state(TWO) == "after the fault"
+    finally:
+        first.dispose()
+        second.dispose()
 
 
 def test_a_postgres_connection_is_pinged_only_after_idling(

@@ -90,3 +90,28 @@ logconfig_dict = {
     },
     "root": {"level": "WARNING", "handlers": ["console"]},
 }
+
+
+def on_starting(server):  # gunicorn calls this in the master, before forking workers
+    """Migrate the database once, before any worker starts, in a child process.
+
+    Workers then find the schema current instead of racing to migrate a new database, and
+    none of them carries Alembic in memory (about 10 MB a worker); the child keeps the
+    master lean too. A failure is logged and does not stop the server: workers retry the
+    migration before their first request and answer 503 until it succeeds (skill/health.py).
+    AUTO_MIGRATE=false turns it off, as it does for the workers.
+    """
+    if os.environ.get("AUTO_MIGRATE", "true").strip().lower() in ("0", "false", "no", "off"):
+        return
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "flask", "--app", "skill", "migrate"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    except subprocess.TimeoutExpired:
+        server.log.warning("database migration before start timed out; workers will retry")
+        return
+    if done.returncode != 0:
+        reason = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        server.log.warning("database migration before start failed (%s); workers will retry", reason)

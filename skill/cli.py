@@ -133,7 +133,24 @@ def export_command(platform: str, user: str) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+@click.command("migrate")
+@with_appcontext
+def migrate_command() -> None:
+    """Bring the database schema to the newest revision (a no-op when it is current).
+
+    deploy/gunicorn.conf.py runs this once, in a child process, before any worker starts.
+    """
+    from skill.storage import migrate
+
+    try:
+        migrate(current_app.extensions["store"])
+    except Exception as error:  # the database is down or refuses us: say so, without the URL
+        raise click.ClickException(f"database migration failed: {type(error).__name__}") from error
+    click.echo("database schema is current")
+
+
 def init_app(app: Flask) -> None:
     """Register the operator commands."""
     app.cli.add_command(chat_command)
     app.cli.add_command(export_command)
+    app.cli.add_command(migrate_command)

@@ -28,6 +28,7 @@ from sqlalchemy import (
     create_engine,
     event,
     insert,
+    inspect,
     make_url,
     select,
     text,
@@ -353,8 +354,17 @@ def _ping_if_idle(dialect: Dialect) -> Callable[[Any, Any, Any], None]:
     return checkout
 
 
+# pg_advisory_xact_lock key of the migration: any constant that nothing else uses.
+_MIGRATION_LOCK = 0x4854480001
+
+
 def migrate(store: SqlStore) -> None:
-    """Bring the schema to the newest revision; cheap when it is already there."""
+    """Bring the schema to the newest revision; cheap when it is already there.
+
+    Safe when several processes (workers, machines) start on a new database at once: one
+    migrates while the others wait for its lock (PostgreSQL: an advisory lock; SQLite: the
+    write lock of BEGIN IMMEDIATE), then find the schema current and do nothing.
+    """
     with store.engine.connect() as conn:
         if _current_revision(conn) == HEAD_REVISION:
             return
@@ -364,6 +374,10 @@ def migrate(store: SqlStore) -> None:
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     with store.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+        if inspect(conn).has_table("alembic_version") and _current_revision(conn) == HEAD_REVISION:
+            return  # another process migrated while this one waited for the lock
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
 

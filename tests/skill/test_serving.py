@@ -13,6 +13,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import ssl
 import subprocess
 import sys
@@ -35,6 +36,7 @@ from flask import Flask
 from sqlalchemy import create_engine, text
 
 from dialogue import intents
+from skill.storage import HEAD_REVISION
 from tests.conftest import POSTGRES_ADMIN_URL, TEST_ANSWER_KEY, AlexaSession
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -448,3 +450,40 @@ def test_sigterm_lets_the_request_in_flight_finish(
     [logged] = [json.loads(line) for line in log_lines if '"/alexa"' in line]
     assert logged["status"] == 200 and logged["intent"] == intents.START_EVENING
     assert logged["ms"] >= 1500
+
+
+class _HookServer:
+    """What gunicorn's on_starting hook gets: a server with a logger."""
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+        self.log = self
+
+    def warning(self, message: str, *args: object) -> None:
+        self.warnings.append(message % args)
+
+
+@pytest.mark.parametrize("case", ["new sqlite", "unreachable postgres", "auto_migrate off"])
+def test_gunicorn_migrates_once_before_forking_workers(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings: dict[str, Any] = {}
+    exec(compile(GUNICORN_CONF.read_text(), str(GUNICORN_CONF), "exec"), settings)
+    database = tmp_path / "new.sqlite3"
+    monkeypatch.setenv("ANSWER_KEYS", TEST_ANSWER_KEY)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    if case == "unreachable postgres":
+        monkeypatch.setenv("DATABASE_URL", "postgresql://nobody:secret@127.0.0.1:1/none")
+    if case == "auto_migrate off":
+        monkeypatch.setenv("AUTO_MIGRATE", "false")
+    server = _HookServer()
+    settings["on_starting"](server)  # must never raise: the master keeps starting
+    if case == "new sqlite":
+        assert server.warnings == []
+        with sqlite3.connect(database) as conn:
+            assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(HEAD_REVISION,)]
+    elif case == "unreachable postgres":
+        assert len(server.warnings) == 1 and "workers will retry" in server.warnings[0]
+        assert "secret" not in server.warnings[0]  # never the URL's password
+    else:
+        assert server.warnings == [] and not database.exists()

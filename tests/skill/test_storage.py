@@ -6,6 +6,7 @@ import fcntl
 import os
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -17,6 +18,7 @@ import skill.storage
 from dialogue.ports import Answer
 from skill.storage import HEAD_REVISION, HouseholdKey, SqlStore, migrate
 from skill.storage.crypto import AnswerCipher
+from tests.conftest import POSTGRES_ADMIN_URL
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -290,3 +292,50 @@ def test_the_app_runs_on_postgresql(make_app, postgres_url: str) -> None:
     alexa = AlexaSession(app.test_client(), "amzn1.ask.account.POSTGRES")
     assert "Welcome" in alexa.launch().speech
     assert alexa.intent("AskQuestionIntent", category=("family", "FAMILY")).card is not None
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def new_database(request: pytest.FixtureRequest, sqlite_url: str) -> Iterator[str]:
+    """A database no process has migrated yet."""
+    if request.param == "sqlite":
+        yield sqlite_url
+        return
+    name = f"hth_migrate_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_workers_starting_together_on_a_new_database_migrate_it_once(new_database: str) -> None:
+    """Four workers (own engines, own threads) start at once: every one ends up ready."""
+    stores = [SqlStore(new_database, AnswerCipher([Fernet.generate_key().decode()])) for _ in range(4)]
+    start = threading.Barrier(len(stores))
+    failures: list[BaseException] = []
+
+    def boot(store: SqlStore) -> None:
+        start.wait()
+        try:
+            migrate(store)
+        except BaseException as error:  # collected: the assertion below names it
+            failures.append(error)
+
+    threads = [threading.Thread(target=boot, args=(store,)) for store in stores]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert failures == []
+        with stores[0].engine.connect() as conn:
+            versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        assert versions == [HEAD_REVISION]
+        with stores[1].turn(ONE) as record:
+            record.state = "ready"
+        assert stores[2].load_state(ONE) == "ready"
+    finally:
+        for store in stores:
+            store.dispose()

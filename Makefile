@@ -30,6 +30,7 @@ test: check
 
 bench: install
 	$(BIN)/python bench/verify_bench.py
+	$(BIN)/python bench/store_bench.py
 	$(BIN)/python bench/serve_bench.py
 
 # Regenerate interaction_models/en-GB|en-CA|en-AU|en-IN.json from en-US.json (tests fail when stale).

@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from dialogue.content import ContentError, validate
-from dialogue.jsonshape import CompiledSchema, compile_schema
+from dialogue.jsonshape import compile_schema
+from tests.skill.test_shape import assert_same_validity
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT = resources.files("dialogue.content")
@@ -45,17 +46,6 @@ FILES = {"questions.json": "questions.schema.json"} | {
     if entry.name.endswith(".json")
 }
 DOCUMENTS = {name: _read(name) for name in FILES}
-
-
-def assert_same_verdict(compiled: CompiledSchema, reference: Draft202012Validator, document: Any) -> None:
-    """Same validity, and the compiled first error is among jsonschema's errors."""
-    errors = list(reference.iter_errors(document))
-    path = compiled.first_error(document)
-    if not errors:
-        assert path is None
-        return
-    assert path is not None, f"jsonschema: {errors[0].message}"
-    assert path in {tuple(error.absolute_path) for error in errors}
 
 
 def test_there_are_content_files_of_both_kinds() -> None:
@@ -158,7 +148,7 @@ def mutated_content(draw: st.DrawFn) -> tuple[str, Any]:
 @given(case=mutated_content())
 def test_mutated_content_gets_jsonschemas_verdict(case: tuple[str, Any]) -> None:
     schema_name, document = case
-    assert_same_verdict(COMPILED[schema_name], REFERENCE[schema_name], document)
+    assert_same_validity(COMPILED[schema_name], REFERENCE[schema_name], document)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

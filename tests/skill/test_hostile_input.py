@@ -141,15 +141,16 @@ def encode(document: Any, ascii_only: bool, depth: int) -> bytes:
     return text.encode("utf-8", "surrogatepass")
 
 
-def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+def json_paths(node: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """Every key/index path inside a JSON document, parents before children."""
     if prefix:
         yield prefix
     if isinstance(node, dict):
         for key, value in node.items():
-            yield from _paths(value, (*prefix, key))
+            yield from json_paths(value, (*prefix, key))
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            yield from _paths(value, (*prefix, index))
+            yield from json_paths(value, (*prefix, index))
 
 
 def _parent(document: Any, path: tuple[Any, ...]) -> Any:
@@ -181,7 +182,7 @@ def mutated_fixtures(draw: st.DrawFn) -> Any:
     """A real envelope with a few keys dropped, retyped, replaced or added."""
     envelope: Any = fresh(draw(st.sampled_from(sorted(FIXTURES))))
     for _ in range(draw(st.integers(1, 4))):
-        paths = list(_paths(envelope))
+        paths = list(json_paths(envelope))
         if not paths:
             break
         path = draw(st.sampled_from(paths))

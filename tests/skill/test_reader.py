@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from skill.alexa.reader import FAST_REQUEST_TYPES, EnvelopeReader
 from tests.conftest import load_fixture
-from tests.skill.test_hostile_input import hostile_text
+from tests.skill.test_hostile_input import hostile_text, json_paths
 
 SERIALIZER = DefaultSerializer()
 READER = EnvelopeReader()
@@ -227,17 +227,6 @@ def test_well_formed_envelopes_are_read_fast_and_as_the_sdk_reads_them(envelope:
     assert_reads_as_the_sdk_does(envelope, must_read=True)
 
 
-def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [prefix] if prefix else []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            found += _paths(value, (*prefix, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            found += _paths(value, (*prefix, index))
-    return found
-
-
 ODD_VALUES = [
     "BOGUS",
     "",
@@ -268,7 +257,7 @@ def test_odd_values_are_declined_unless_read_exactly_as_the_sdk_reads_them(
     envelope: dict[str, Any], data: st.DataObject
 ) -> None:
     for _ in range(data.draw(st.integers(1, 3))):
-        path = data.draw(st.sampled_from(_paths(envelope)))
+        path = data.draw(st.sampled_from(list(json_paths(envelope))))
         parent: Any = envelope
         for key in path[:-1]:
             parent = parent[key]

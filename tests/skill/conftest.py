@@ -9,6 +9,8 @@ import pytest
 import responses
 from flask import Flask
 
+from tests.skill.signing import CERT_URL, Pki
+
 FIXED_NOW = datetime(2026, 11, 22, 19, 0, tzinfo=UTC)
 
 
@@ -24,3 +26,11 @@ def fixed_clock(app: Flask) -> datetime:
     """The app's clock stopped at Sunday 22 November 2026, 19:00 UTC."""
     app.extensions["conversation"].clock = lambda: FIXED_NOW
     return FIXED_NOW
+
+
+@pytest.fixture
+def rsps(pki: Pki) -> Iterator[responses.RequestsMock]:
+    """Amazon's S3 serving the test signing chain (`pki`: the test module's own chain)."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.get(CERT_URL, body=pki.chain_pem)
+        yield mock

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -31,13 +31,6 @@ SECRET = "my secret answer 12345"
 @pytest.fixture(scope="module")
 def pki() -> Pki:
     return build_pki()
-
-
-@pytest.fixture
-def rsps(pki: Pki) -> Iterator[responses.RequestsMock]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.get(CERT_URL, body=pki.chain_pem)
-        yield mock
 
 
 @pytest.fixture

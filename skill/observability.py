@@ -64,13 +64,6 @@ def _alexa_fields(envelope: Any) -> dict[str, str]:
     return fields
 
 
-def _parsed(body: bytes) -> Any:
-    try:
-        return json.loads(body)
-    except (ValueError, RecursionError):
-        return None
-
-
 def _start() -> None:
     g.request_started = time.perf_counter()
     g.request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
@@ -91,9 +84,9 @@ def _finish(response: Response) -> Response:
         "ms": round((time.perf_counter() - started) * 1000, 2) if started is not None else None,
     }
     if response.status_code == 200 and request.path == _ALEXA_PATH and request.method == "POST":
-        # Only answered requests: the endpoint has read (and cached) the body, which passed
+        # Only answered requests: the endpoint has parsed the body (left in `g`), which passed
         # every check; a refused request is logged by the endpoint with its reason.
-        line.update(_alexa_fields(g.get(ENVELOPE) or _parsed(request.get_data(cache=True))))
+        line.update(_alexa_fields(g.get(ENVELOPE)))
     log.info(json.dumps(line, separators=(",", ":")))
     return response
 

@@ -73,7 +73,7 @@ class AlexaEndpoint:
         envelope: dict[str, Any] | None = None
         try:
             raw, text, envelope = self._read()
-            g.setdefault(ENVELOPE, envelope)  # for the request log line: parsed once
+            setattr(g, ENVELOPE, envelope)  # for the request log line: parsed once
             if self.verifier is not None:
                 self.verifier.verify(request.headers, raw, envelope)
             check_application_id(envelope, self.skill_ids)

@@ -39,8 +39,8 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import NullPool
 
 from skill.storage.crypto import AnswerCipher
-from skill.storage.journal import SqlJournal, journal_statements
-from skill.storage.schema import answers, checkins, households, upsert
+from skill.storage.journal import DELETE_ANSWERS, DELETE_CHECKINS, SqlJournal
+from skill.storage.schema import households, upsert
 
 HEAD_REVISION = "0002"
 
@@ -87,8 +87,6 @@ _SAVE_STATE = (
     .where(households.c.id == bindparam("household"))
     .values(state=bindparam("new_state"), updated_at=bindparam("now", type_=households.c.updated_at.type))
 )
-_DELETE_ANSWERS = answers.delete().where(answers.c.household_id == bindparam("household"))
-_DELETE_CHECKINS = checkins.delete().where(checkins.c.household_id == bindparam("household"))
 _DELETE_HOUSEHOLD = households.delete().where(households.c.id == bindparam("household"))
 
 
@@ -109,7 +107,6 @@ class SqlStore:
         self.is_sqlite = dialect == "sqlite"
         self.cipher = cipher
         self._insert = _insert_household(dialect)
-        self._journal_sql = journal_statements(dialect) if cipher is not None else None
 
     @contextmanager
     def turn(self, key: HouseholdKey) -> Iterator[HouseholdRecord]:
@@ -132,7 +129,7 @@ class SqlStore:
                 row = conn.execute(_LOCK_HOUSEHOLD, who).one()
             household_id, state = row
             journal = (
-                SqlJournal(conn, household_id, self.cipher, self._journal_sql)
+                SqlJournal(conn, household_id, self.cipher)
                 if self.cipher is not None
                 else None
             )
@@ -157,8 +154,8 @@ class SqlStore:
             if row is None:
                 return False
             scope = {"household": row.id}
-            conn.execute(_DELETE_ANSWERS, scope)
-            conn.execute(_DELETE_CHECKINS, scope)
+            conn.execute(DELETE_ANSWERS, scope)
+            conn.execute(DELETE_CHECKINS, scope)
             conn.execute(_DELETE_HOUSEHOLD, scope)
         return True
 
@@ -170,7 +167,7 @@ class SqlStore:
             row = conn.execute(_HOUSEHOLD, {"platform": key.platform, "user": key.user}).first()
             if row is None:
                 return None
-            journal = SqlJournal(conn, row.id, self.cipher, self._journal_sql)
+            journal = SqlJournal(conn, row.id, self.cipher)
             records = journal.recent(limit=1_000_000)
         return {
             "household": {"platform": key.platform, "user": key.user},
@@ -206,13 +203,14 @@ class SqlStore:
 def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         database = url.split("///", 1)[-1]
-        if database and database != ":memory:":
+        on_disk = bool(database) and database != ":memory:"
+        if on_disk:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         address = make_url(url)
         if address.drivername in ("sqlite", "sqlite+pysqlite"):
             address = address.set(drivername=_SQLITE_DRIVER)
         engine = create_engine(address, poolclass=NullPool if database == ":memory:" else None)
-        if database and database != ":memory:" and isinstance(engine.dialect, _ImmediateSQLiteDialect):
+        if on_disk and isinstance(engine.dialect, _ImmediateSQLiteDialect):
             engine.dialect.writer_lock = _WriterLock(f"{database}-writer.lock")
         event.listen(engine, "connect", _sqlite_on_connect)
         return engine

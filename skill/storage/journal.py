@@ -27,6 +27,11 @@ from skill.storage.schema import answers, checkins, upsert
 _HOUSEHOLD = bindparam("household", type_=checkins.c.household_id.type)
 
 
+# Every answer and check-in of a household (the store's delete_household uses them too).
+DELETE_ANSWERS: Delete = answers.delete().where(answers.c.household_id == _HOUSEHOLD)
+DELETE_CHECKINS: Delete = checkins.delete().where(checkins.c.household_id == _HOUSEHOLD)
+
+
 class JournalStatements:
     """The journal's statements for one dialect, built once (see `journal_statements`)."""
 
@@ -65,8 +70,6 @@ class JournalStatements:
         self.count_answers: Select[Any] = (
             select(func.count()).select_from(answers).where(answers.c.household_id == _HOUSEHOLD)
         )
-        self.delete_answers: Delete = answers.delete().where(answers.c.household_id == _HOUSEHOLD)
-        self.delete_checkins: Delete = checkins.delete().where(checkins.c.household_id == _HOUSEHOLD)
 
 
 def _upsert_answer(dialect: str) -> Executable:
@@ -109,17 +112,11 @@ def journal_statements(dialect: str) -> JournalStatements:
 class SqlJournal:
     """The dialogue's Journal port for one household, inside one transaction."""
 
-    def __init__(
-        self,
-        conn: Connection,
-        household_id: int,
-        cipher: AnswerCipher,
-        statements: JournalStatements | None = None,
-    ) -> None:
+    def __init__(self, conn: Connection, household_id: int, cipher: AnswerCipher) -> None:
         self.conn = conn
         self.household_id = household_id
         self.cipher = cipher
-        self.sql = statements or journal_statements(conn.dialect.name)
+        self.sql = journal_statements(conn.dialect.name)
         self.wrote_answer = False
 
     def start_checkin(self, now: datetime) -> int:
@@ -182,8 +179,8 @@ class SqlJournal:
         """Every check-in and answer of this household, gone."""
         scope = {"household": self.household_id}
         count = self.conn.execute(self.sql.count_answers, scope).scalar_one()
-        self.conn.execute(self.sql.delete_answers, scope)
-        self.conn.execute(self.sql.delete_checkins, scope)
+        self.conn.execute(DELETE_ANSWERS, scope)
+        self.conn.execute(DELETE_CHECKINS, scope)
         self.wrote_answer = True
         return int(count)
 

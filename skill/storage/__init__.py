@@ -210,9 +210,10 @@ def _make_engine(url: str) -> Engine:
         if address.drivername in ("sqlite", "sqlite+pysqlite"):
             address = address.set(drivername=_SQLITE_DRIVER)
         engine = create_engine(address, poolclass=NullPool if database == ":memory:" else None)
+        lock = None
         if on_disk and isinstance(engine.dialect, _ImmediateSQLiteDialect):
-            engine.dialect.writer_lock = _WriterLock(f"{database}-writer.lock")
-        event.listen(engine, "connect", _sqlite_on_connect)
+            lock = engine.dialect.writer_lock = _WriterLock(f"{database}-writer.lock")
+        event.listen(engine, "connect", _sqlite_on_connect(lock))
         return engine
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
@@ -306,17 +307,33 @@ _SQLITE_DRIVER = "sqlite+heart_to_heart"
 registry.register(_SQLITE_DRIVER.replace("+", "."), __name__, _ImmediateSQLiteDialect.__name__)
 
 
-def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
-    # SQLAlchemy's own transaction control (the dialect's BEGIN IMMEDIATE), not pysqlite's.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    # FULL: a turn's commit (an answer the skill is about to call saved) survives a power cut.
-    # SQLite cannot change this inside a transaction, so every turn pays the ~0.1 ms fsync.
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
+def _sqlite_on_connect(lock: _WriterLock | None) -> Callable[[Any, Any], None]:
+    """The "connect" listener: WAL, FULL sync, busy timeout and foreign keys on each connection.
+
+    Switching a new database to WAL needs an exclusive lock, and SQLite answers "database is
+    locked" at once, without waiting, when two fresh connections try it together (workers
+    starting on a new database): the writer lock queues them.
+    """
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # SQLAlchemy's own transaction control (the dialect's BEGIN IMMEDIATE), not pysqlite's.
+        dbapi_connection.isolation_level = None
+        if lock is not None:
+            lock.acquire(dbapi_connection)
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            # FULL: a turn's commit (an answer the skill is about to call saved) survives a power
+            # cut. SQLite cannot change this inside a transaction, so every turn pays the fsync.
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+        finally:
+            if lock is not None:
+                lock.release(dbapi_connection)
+
+    return on_connect
 
 
 # --------------------------------------------------------------------------- PostgreSQL

@@ -13,7 +13,6 @@ import copy
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from jsonschema import Draft202012Validator
 
 from dialogue.content import ContentError, validate
 from dialogue.jsonshape import compile_schema
+from tests.skill.test_hostile_input import json_paths
 from tests.skill.test_shape import assert_same_validity
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,22 +90,9 @@ BAD_STRINGS = [
 BAD_NAMES = ["", "Upper", "dash-ed", "two words", "trailing.", ".leading", "a..b", "ok.key", "ok", "9"]
 
 
-def _members(node: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    """The path of every member (object property or array item) in the document."""
-    if isinstance(node, dict):
-        items: Any = node.items()
-    elif isinstance(node, list):
-        items = enumerate(node)
-    else:
-        return
-    for key, value in items:
-        yield (*prefix, key)
-        yield from _members(value, (*prefix, key))
-
-
 def _mutate(draw: st.DrawFn, document: Any) -> None:
     """Apply one mutation to a member of `document`, in place."""
-    path = draw(st.sampled_from(list(_members(document))))
+    path = draw(st.sampled_from(list(json_paths(document))))
     parent = document
     for key in path[:-1]:
         parent = parent[key]
@@ -115,7 +102,8 @@ def _mutate(draw: st.DrawFn, document: Any) -> None:
     if action == "drop":
         del parent[key]
     elif action == "retype":
-        parent[key] = draw(st.sampled_from(WRONG_TYPES))
+        # A copy: the sampled [] or {} would otherwise be shared, grow and even nest in itself.
+        parent[key] = copy.deepcopy(draw(st.sampled_from(WRONG_TYPES)))
     elif action == "empty":
         parent[key] = type(value)() if isinstance(value, list | dict | str) else []
     elif action == "repeat":
@@ -138,7 +126,7 @@ def mutated_content(draw: st.DrawFn) -> tuple[str, Any]:
     name = draw(st.sampled_from(list(FILES)))
     document = copy.deepcopy(DOCUMENTS[name])
     for _ in range(draw(st.integers(1, 3))):
-        if not list(_members(document)):
+        if not list(json_paths(document)):
             break
         _mutate(draw, document)
     return FILES[name], document

@@ -475,6 +475,29 @@ def test_characters_ssml_cannot_carry_are_refused_in_a_slot(
     }
 
 
+@pytest.mark.parametrize("value", ["\udf10", "amzn1.ask.account.\ud800", "a\x00b", "\x7f", "\uffff"])
+@pytest.mark.parametrize(
+    "where",
+    [
+        ("session", "user", "userId"),
+        ("context", "System", "user", "userId"),
+        ("context", "System", "person", "personId"),
+    ],
+)
+def test_ids_a_database_cannot_store_are_refused(
+    open_client: FlaskClient, caplog: pytest.LogCaptureFixture, value: str, where: tuple[str, ...]
+) -> None:
+    """A user or person id the store would choke on (the fuzzer found a lone surrogate) is a 400."""
+    envelope = fresh("intent_request")
+    envelope["context"]["System"]["person"] = {"personId": "amzn1.ask.person.OK"}
+    _parent(envelope, where)[where[-1]] = value
+    status, payload = post_and_check(
+        open_client, encode(envelope, True, 1), {"Content-Type": "application/json"}, caplog
+    )
+    assert status == 400
+    assert payload == {"error": f"not an Alexa request envelope: {'/'.join(where)} is missing or malformed"}
+
+
 @pytest.mark.parametrize(
     "value",
     [

@@ -39,7 +39,8 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import NullPool
 
 from skill.storage.crypto import AnswerCipher
-from skill.storage.journal import DELETE_ANSWERS, DELETE_CHECKINS, SqlJournal
+from skill.storage.journal import DELETE_ANSWERS, DELETE_CHECKINS, JournalStatements, SqlJournal
+from skill.storage.prepared import Prepared
 from skill.storage.schema import households, upsert
 
 HEAD_REVISION = "0002"
@@ -103,17 +104,31 @@ class SqlStore:
     def __init__(self, url: str, cipher: AnswerCipher | None = None) -> None:
         self.url = url
         self.engine = _make_engine(url)
-        dialect = self.engine.dialect.name
-        self.is_sqlite = dialect == "sqlite"
+        dialect = self.engine.dialect
+        self.is_sqlite = dialect.name == "sqlite"
         self.cipher = cipher
-        self._insert = _insert_household(dialect)
+        self._insert = _insert_household(dialect.name)
+        self._lock_household = Prepared(_LOCK_HOUSEHOLD, dialect)
+        self._save_state = Prepared(_SAVE_STATE, dialect)
+        self._journal = JournalStatements(dialect)
+        self._wal = _wal_path(url) if self.is_sqlite else None
 
     @contextmanager
     def turn(self, key: HouseholdKey) -> Iterator[HouseholdRecord]:
-        """Lock the household's row (creating it on first use) for one conversation turn."""
+        """Lock the household's row (creating it on first use) for one conversation turn.
+
+        Durability follows what the turn wrote. A turn that wrote to the journal (an answer
+        saved, replaced or removed, a check-in opened or closed, everything deleted) is on
+        disk before this returns: PostgreSQL commits it synchronously, SQLite's write-ahead
+        log is fsynced after the commit. A turn that only moved the conversation along
+        commits without waiting for the disk (PostgreSQL `synchronous_commit` off, SQLite
+        `synchronous=NORMAL`): a crash of the process loses nothing, a power cut can lose
+        the last moments of deck positions and steps, never an answer.
+        """
         who = {"platform": key.platform, "user": key.user}
         with self.engine.begin() as conn:
-            row = conn.execute(_LOCK_HOUSEHOLD, who).first()
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            row = self._lock_household.execute(cursor, who).fetchone()
             if row is None:
                 now = datetime.now(UTC)
                 conn.execute(
@@ -126,20 +141,24 @@ class SqlStore:
                         "updated_at": now,
                     },
                 )
-                row = conn.execute(_LOCK_HOUSEHOLD, who).one()
+                row = self._lock_household.execute(cursor, who).fetchone()
             household_id, state = row
             journal = (
-                SqlJournal(conn, household_id, self.cipher)
+                SqlJournal(conn, cursor, household_id, self.cipher, self._journal)
                 if self.cipher is not None
                 else None
             )
             record = HouseholdRecord(id=household_id, state=state, journal=journal)
             yield record
             if record.state != state:
-                conn.execute(
-                    _SAVE_STATE,
-                    {"household": household_id, "new_state": record.state, "now": datetime.now(UTC)},
+                self._save_state.execute(
+                    cursor, {"household": household_id, "new_state": record.state, "now": datetime.now(UTC)}
                 )
+            durable = journal is not None and journal.changed
+            if durable and not self.is_sqlite:
+                conn.exec_driver_sql(_PG_DURABLE_COMMIT)
+        if durable and self._wal is not None:
+            _fsync(self._wal)
 
     def load_state(self, key: HouseholdKey) -> str | None:
         """The stored state of a household, or None if it has never spoken."""
@@ -157,6 +176,10 @@ class SqlStore:
             conn.execute(DELETE_ANSWERS, scope)
             conn.execute(DELETE_CHECKINS, scope)
             conn.execute(_DELETE_HOUSEHOLD, scope)
+            if not self.is_sqlite:
+                conn.exec_driver_sql(_PG_DURABLE_COMMIT)
+        if self._wal is not None:
+            _fsync(self._wal)
         return True
 
     def export(self, key: HouseholdKey) -> dict[str, Any] | None:
@@ -167,7 +190,8 @@ class SqlStore:
             row = conn.execute(_HOUSEHOLD, {"platform": key.platform, "user": key.user}).first()
             if row is None:
                 return None
-            journal = SqlJournal(conn, row.id, self.cipher)
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            journal = SqlJournal(conn, cursor, row.id, self.cipher, self._journal)
             records = journal.recent(limit=1_000_000)
         return {
             "household": {"platform": key.platform, "user": key.user},
@@ -200,6 +224,29 @@ class SqlStore:
         self.engine.dispose()
 
 
+# PostgreSQL connections default to asynchronous commit (see _make_engine); a transaction
+# that must survive a power cut asks for the synchronous one before it commits.
+_PG_DURABLE_COMMIT = "SET LOCAL synchronous_commit TO on"
+
+
+def _wal_path(url: str) -> str | None:
+    """The write-ahead log of a SQLite database file (None in memory)."""
+    database = url.split("///", 1)[-1]
+    return f"{database}-wal" if database and database != ":memory:" else None
+
+
+def _fsync(path: str) -> None:
+    """Flush a file's data to the disk (after a commit: the transaction is durable)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return  # no log: the last connection checkpointed it into the (synced) database file
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         database = url.split("///", 1)[-1]
@@ -219,7 +266,11 @@ def _make_engine(url: str) -> Engine:
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     # connect_timeout: an unreachable server fails a turn (or /readyz) in 3 s instead of
     # hanging a sync worker past gunicorn's timeout and Alexa's ~8 s budget.
-    engine = create_engine(url, connect_args={"connect_timeout": 3})
+    # synchronous_commit off: a commit returns before PostgreSQL's WAL reaches the disk; the
+    # turns that write the journal switch it back on for their own commit (SqlStore.turn).
+    engine = create_engine(
+        url, connect_args={"connect_timeout": 3, "options": "-c synchronous_commit=off"}
+    )
     event.listen(engine, "connect", _note_idle)
     event.listen(engine, "checkin", _note_idle)
     event.listen(engine, "checkout", _ping_if_idle(engine.dialect))
@@ -324,9 +375,10 @@ def _sqlite_on_connect(lock: _WriterLock | None) -> Callable[[Any, Any], None]:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA busy_timeout=10000")
             cursor.execute("PRAGMA journal_mode=WAL")
-            # FULL: a turn's commit (an answer the skill is about to call saved) survives a power
-            # cut. SQLite cannot change this inside a transaction, so every turn pays the fsync.
-            cursor.execute("PRAGMA synchronous=FULL")
+            # NORMAL: a commit does not wait for the disk (WAL mode stays consistent through a
+            # crash). SQLite cannot change this inside a transaction, so a turn that must survive
+            # a power cut (it saved an answer) fsyncs the log after its commit (SqlStore.turn).
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
         finally:

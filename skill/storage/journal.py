@@ -4,22 +4,27 @@ A journal lives for one turn, on that turn's connection and transaction: the ans
 committed together with the dialogue state before the reply goes back, so an answer the
 skill said it saved is in the database.
 
-The statements are built once per SQL dialect (see `JournalStatements`) with bound
-parameters, so a turn only executes them: building a SQLAlchemy expression and its cache
-key on every call cost more CPU than SQLite took to run it.
+The statements are built once per store (see `JournalStatements`) with bound parameters,
+so a turn only executes them: building a SQLAlchemy expression and its cache key on every
+call cost more CPU than SQLite took to run it. Saving an answer, the one write a check-in
+makes on every turn, runs prepared on the DBAPI cursor (see skill.storage.prepared).
+
+`changed` tells the store that the turn wrote to the journal: such a turn is made durable
+before the reply (see `SqlStore.turn`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Delete, Executable, Insert, Select, Update, bindparam, func, select
+from sqlalchemy import Connection, Delete, Dialect, Insert, Select, Update, bindparam, func, select
+from sqlalchemy.sql import ClauseElement
 
 from dialogue.ports import Answer, CheckInRecord
 from skill.storage.crypto import AnswerCipher
+from skill.storage.prepared import Prepared
 from skill.storage.schema import answers, checkins, upsert
 
 # The household every statement is scoped to. Bound-parameter names avoid the tables' column
@@ -33,13 +38,13 @@ DELETE_CHECKINS: Delete = checkins.delete().where(checkins.c.household_id == _HO
 
 
 class JournalStatements:
-    """The journal's statements for one dialect, built once (see `journal_statements`)."""
+    """The journal's statements for one dialect, built once per store."""
 
-    def __init__(self, dialect: str) -> None:
+    def __init__(self, dialect: Dialect) -> None:
         self.start_checkin: Insert = checkins.insert().values(
             household_id=_HOUSEHOLD, started_at=bindparam("now", type_=checkins.c.started_at.type)
         )
-        self.save_answer: Executable = _upsert_answer(dialect)
+        self.save_answer = Prepared(_upsert_answer(dialect.name), dialect)
         self.remove_answer: Delete = answers.delete().where(
             answers.c.household_id == _HOUSEHOLD,
             answers.c.checkin_id == bindparam("checkin"),
@@ -72,7 +77,7 @@ class JournalStatements:
         )
 
 
-def _upsert_answer(dialect: str) -> Executable:
+def _upsert_answer(dialect: str) -> ClauseElement:
     """Save or replace an answer in one statement, only into a check-in of the household.
 
     INSERT ... SELECT from `checkins` WHERE id = :checkin AND household_id = :household
@@ -94,42 +99,46 @@ def _upsert_answer(dialect: str) -> Executable:
     columns = ["household_id", "checkin_id", "topic", "person", "person_id", "ciphertext", "said_at"]
     statement = upsert(answers, dialect).from_select(columns, source)
     new = statement.excluded
-    saving = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=[answers.c.checkin_id, answers.c.topic, answers.c.person],
         set_={"person_id": new.person_id, "ciphertext": new.ciphertext, "said_at": new.said_at},
         where=answers.c.household_id == new.household_id,
     )
-    # SQLAlchemy keeps an INSERT's rowcount only when asked (psycopg's cursor forgets it on close).
-    return saving.execution_options(preserve_rowcount=True)
-
-
-@cache
-def journal_statements(dialect: str) -> JournalStatements:
-    """The statements for a dialect name ("sqlite", "postgresql"), built on first use."""
-    return JournalStatements(dialect)
 
 
 class SqlJournal:
-    """The dialogue's Journal port for one household, inside one transaction."""
+    """The dialogue's Journal port for one household, inside one transaction.
 
-    def __init__(self, conn: Connection, household_id: int, cipher: AnswerCipher) -> None:
+    `cursor` is a DBAPI cursor of `conn`'s own connection, for the prepared statements.
+    """
+
+    def __init__(
+        self,
+        conn: Connection,
+        cursor: Any,
+        household_id: int,
+        cipher: AnswerCipher,
+        statements: JournalStatements,
+    ) -> None:
         self.conn = conn
+        self.cursor = cursor
         self.household_id = household_id
         self.cipher = cipher
-        self.sql = journal_statements(conn.dialect.name)
-        self.wrote_answer = False
+        self.sql = statements
+        self.changed = False  # anything written: the turn must reach the disk before its reply
 
     def start_checkin(self, now: datetime) -> int:
         """Open a check-in for this household."""
         result = self.conn.execute(self.sql.start_checkin, {"household": self.household_id, "now": now})
         key = result.inserted_primary_key
         assert key is not None
+        self.changed = True
         return int(key[0])
 
     def save_answer(self, answer: Answer) -> None:
         """Store (or replace) one answer, encrypted; LookupError if the check-in is not ours."""
-        result = self.conn.execute(
-            self.sql.save_answer,
+        result = self.sql.save_answer.execute(
+            self.cursor,
             {
                 "household": self.household_id,
                 "checkin": answer.checkin_id,
@@ -142,7 +151,7 @@ class SqlJournal:
         )
         if result.rowcount != 1:
             raise LookupError("check-in does not belong to this household")
-        self.wrote_answer = True
+        self.changed = True
 
     def remove_answer(self, checkin_id: int, topic: str, person: int) -> None:
         """Forget one answer."""
@@ -150,12 +159,14 @@ class SqlJournal:
             self.sql.remove_answer,
             {"household": self.household_id, "checkin": checkin_id, "topic": topic, "person": person},
         )
+        self.changed = True
 
     def complete_checkin(self, checkin_id: int, now: datetime) -> None:
         """Mark a check-in finished."""
         self.conn.execute(
             self.sql.complete_checkin, {"household": self.household_id, "checkin": checkin_id, "now": now}
         )
+        self.changed = True
 
     def recent(self, limit: int) -> Sequence[CheckInRecord]:
         """The newest check-ins with at least one answer, newest first, decrypted."""
@@ -181,7 +192,7 @@ class SqlJournal:
         count = self.conn.execute(self.sql.count_answers, scope).scalar_one()
         self.conn.execute(DELETE_ANSWERS, scope)
         self.conn.execute(DELETE_CHECKINS, scope)
-        self.wrote_answer = True
+        self.changed = True
         return int(count)
 
     def _answer(self, row: Any) -> Answer:

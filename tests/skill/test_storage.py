@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 import skill.storage
 from dialogue.ports import Answer
@@ -132,7 +132,7 @@ def test_an_answer_saved_again_replaces_the_first(store: SqlStore) -> None:
         assert record.journal is not None
         checkin = record.journal.start_checkin(NOW)
         record.journal.save_answer(answer(checkin, "first"))
-        assert record.journal.wrote_answer
+        assert record.journal.changed
     with store.turn(ONE) as record:
         assert record.journal is not None
         record.journal.save_answer(answer(checkin, "second"))
@@ -156,7 +156,7 @@ def test_an_answer_into_another_households_check_in_is_refused(store: SqlStore) 
             record.journal.save_answer(answer(checkin, "not yours", person=1))  # a free slot
         with pytest.raises(LookupError):
             record.journal.save_answer(answer(checkin + 1000, "no such check-in"))
-        assert not record.journal.wrote_answer
+        assert not record.journal.changed
         assert record.journal.recent(8) == []
     assert stored_answers(store) == before
     with store.turn(ONE) as record:
@@ -164,7 +164,7 @@ def test_an_answer_into_another_households_check_in_is_refused(store: SqlStore) 
         assert [a.text for a in record.journal.recent(8)[0].answers] == ["mine"]
 
 
-def test_a_sqlite_turn_holds_the_write_lock_on_a_durable_connection(sqlite_url: str) -> None:
+def test_a_sqlite_turn_holds_the_write_lock_from_its_first_read(sqlite_url: str) -> None:
     store = SqlStore(sqlite_url, AnswerCipher([Fernet.generate_key().decode()]))
     migrate(store)
     path = sqlite_url.removeprefix("sqlite:///")
@@ -173,7 +173,8 @@ def test_a_sqlite_turn_holds_the_write_lock_on_a_durable_connection(sqlite_url: 
             assert record.journal is not None
             conn = record.journal.conn
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+            # NORMAL: a commit does not wait for the disk; turns that must, sync themselves.
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1
             # BEGIN IMMEDIATE: the turn took the write lock before its first read.
             other = sqlite3.connect(path, timeout=0, isolation_level=None)
             with pytest.raises(sqlite3.OperationalError, match="locked"):
@@ -182,6 +183,71 @@ def test_a_sqlite_turn_holds_the_write_lock_on_a_durable_connection(sqlite_url: 
             record.state = "written"
         assert store.load_state(ONE) == "written"
     finally:
+        store.dispose()
+
+
+def test_sqlite_turns_that_write_the_journal_reach_the_disk_before_they_return(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An answer is fsynced into the write-ahead log after its commit; a step forward is not."""
+    store = SqlStore(sqlite_url, AnswerCipher([Fernet.generate_key().decode()]))
+    migrate(store)
+    path = sqlite_url.removeprefix("sqlite:///")
+    synced: list[tuple[str, int]] = []  # (file, answers committed when it was synced)
+    real_fsync = os.fsync
+
+    def recording_fsync(descriptor: int) -> None:
+        real_fsync(descriptor)
+        with sqlite3.connect(path) as reader:
+            committed = reader.execute("SELECT count(*) FROM answers").fetchone()[0]
+        synced.append((os.readlink(f"/proc/self/fd/{descriptor}"), committed))
+
+    monkeypatch.setattr(os, "fsync", recording_fsync)
+    try:
+        with store.turn(ONE) as record:
+            assert record.journal is not None
+            checkin = record.journal.start_checkin(NOW)
+            record.journal.save_answer(answer(checkin, "an answer the skill will call saved"))
+            assert synced == []  # not before the commit
+        # After the commit (the answer is visible to another connection), before the turn returns.
+        assert synced == [(os.path.realpath(path) + "-wal", 1)]
+        for moved_on in ("the next question", "another step"):
+            with store.turn(ONE) as record:
+                record.state = moved_on
+        assert len(synced) == 1  # state-only turns do not wait for the disk
+        with store.turn(ONE) as record:
+            assert record.journal is not None
+            record.journal.delete_all()
+        assert synced[1:] == [(os.path.realpath(path) + "-wal", 0)]  # a deletion is durable too
+        assert store.delete_household(ONE)
+        assert len(synced) == 3
+    finally:
+        store.dispose()
+
+
+def test_postgres_turns_commit_synchronously_only_when_the_journal_changed(postgres_url: str) -> None:
+    store = SqlStore(postgres_url, AnswerCipher([Fernet.generate_key().decode()]))
+    migrate(store)
+    statements: list[str] = []
+    event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    durable = "SET LOCAL synchronous_commit TO on"
+    try:
+        with store.turn(ONE) as record:
+            assert record.journal is not None
+            assert record.journal.conn.exec_driver_sql("SHOW synchronous_commit").scalar() == "off"
+            record.state = "a step forward"
+        assert durable not in statements
+        with store.turn(ONE) as record:
+            assert record.journal is not None
+            checkin = record.journal.start_checkin(NOW)
+            record.journal.save_answer(answer(checkin, "kept"))
+        assert statements[-1] == durable  # the last thing before COMMIT
+        statements.clear()
+        assert store.delete_household(ONE)
+        assert statements[-1] == durable
+    finally:
+        with store.engine.begin() as conn:
+            conn.execute(text("DELETE FROM households"))
         store.dispose()
 
 

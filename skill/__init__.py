@@ -30,7 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from random import Random
 
     from skill import alexa, cli, health, observability, storage
-    from skill.conversation import Conversation
+    from skill.conversation import Conversation, process_random
     from skill.storage.crypto import AnswerCipher, keys_from
 
     key_file = Path(app.instance_path) / "answer.key"
@@ -42,7 +42,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     observability.init_app(app)
     health.init_app(app, store)
     # RNG_SEED (tests): every turn draws from Random(seed), so replies repeat exactly.
-    app.extensions["conversation"] = Conversation(store, rng=partial(Random, app.config.get("RNG_SEED")))
+    seed = app.config.get("RNG_SEED")
+    rng = process_random if seed is None else partial(Random, seed)
+    app.extensions["conversation"] = Conversation(store, rng=rng)
     alexa.init_app(app)
     if app.config["WEB_SIMULATOR"]:
         from skill import web  # imported only when served: production runs without it

@@ -6,6 +6,7 @@ transaction that holds the household's row; the reply is returned only once it i
 
 from __future__ import annotations
 
+import os
 import random
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -34,6 +35,18 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+# One generator per process rather than a new Random() per turn: seeding one from the OS
+# (2.5 KB of os.urandom) cost more than the rest of the core's randomness. Reseeded in every
+# forked child, so gunicorn's workers do not repeat each other's choices.
+_PROCESS_RANDOM = random.Random()
+os.register_at_fork(after_in_child=_PROCESS_RANDOM.seed)
+
+
+def process_random() -> random.Random:
+    """The process's random generator (the dialogue only needs variety, not secrecy)."""
+    return _PROCESS_RANDOM
+
+
 class Conversation:
     """Runs dialogue turns for any platform against the store."""
 
@@ -42,7 +55,7 @@ class Conversation:
         store: Store,
         content: Content | None = None,
         clock: Callable[[], datetime] = _utc_now,
-        rng: Callable[[], random.Random] = random.Random,
+        rng: Callable[[], random.Random] = process_random,
     ) -> None:
         self.store = store
         self.content = content or load_content()

@@ -98,5 +98,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if envelope is None:
             envelope = skill.serializer.deserialize(json.dumps(event), RequestEnvelope)
         response = skill.invoke(envelope, context)
-        serialized: dict[str, Any] = skill.serializer.serialize(response)
+        response.session_attributes = None  # state lives in the store, as at POST /alexa
+        serialized: dict[str, Any] = endpoint.writer.write(response)
     return serialized

@@ -30,6 +30,7 @@ from dialogue.jsonshape import compile_schema
 from skill.alexa.handlers import build_skill
 from skill.alexa.reader import EnvelopeReader
 from skill.alexa.verification import AlexaRequestVerifier, VerificationError, check_application_id
+from skill.alexa.writer import ResponseWriter
 from skill.observability import ENVELOPE
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ class AlexaEndpoint:
         # Compiled once: a check is a few closures, not a jsonschema walk (see dialogue.jsonshape).
         self.shape = compile_schema(schema)
         self.reader = EnvelopeReader()
+        self.writer = ResponseWriter()
 
     def handle(self) -> Response:
         """Check, translate and answer one Alexa request."""
@@ -91,7 +93,7 @@ class AlexaEndpoint:
         # State lives in the store; echoing the client's session attributes back would only
         # reflect whatever an unverified caller sent.
         response.session_attributes = None
-        body = json.dumps(self.skill.serializer.serialize(response), separators=(",", ":"))
+        body = json.dumps(self.writer.write(response), separators=(",", ":"))
         return Response(body, mimetype="application/json")
 
     def _read(self) -> tuple[bytes, str, dict[str, Any]]:

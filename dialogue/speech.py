@@ -47,6 +47,7 @@ Speech = tuple[Segment, ...]
 _TOKEN = re.compile(r"\{([a-z_]+)(?::([^}]+))?\}")
 # Characters XML 1.0 does not allow (controls, lone surrogates, U+FFFE/U+FFFF): never spoken.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_SPACES = re.compile(r"\s+")
 
 
 def compose(template: str, values: Mapping[str, str | Speech], sounds: Mapping[str, str]) -> Speech:
@@ -128,7 +129,7 @@ def silence_ms(speech: Speech) -> int:
 
 
 def _normalise_space(text: str) -> str:
-    return re.sub(r"\s+", " ", _NOT_XML.sub("", text))
+    return _SPACES.sub(" ", _NOT_XML.sub("", text))
 
 
 def speech_to_data(speech: Speech) -> list[list[str | int]]:

@@ -94,5 +94,10 @@ class State:
 
 def _known(kind: type, data: dict[str, Any]) -> dict[str, Any]:
     """Keep only fields the dataclass knows, so older or extra keys never break a load."""
-    names = {item.name for item in fields(kind)}
+    names = _FIELD_NAMES[kind]
     return {key: value for key, value in data.items() if key in names}
+
+
+_FIELD_NAMES: dict[type, frozenset[str]] = {
+    kind: frozenset(item.name for item in fields(kind)) for kind in (Household, Session)
+}

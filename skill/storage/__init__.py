@@ -23,7 +23,6 @@ from typing import Any, Protocol
 from sqlalchemy import (
     Dialect,
     Engine,
-    Executable,
     bindparam,
     create_engine,
     event,
@@ -37,9 +36,10 @@ from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import NullPool
+from sqlalchemy.sql import ClauseElement
 
 from skill.storage.crypto import AnswerCipher
-from skill.storage.journal import DELETE_ANSWERS, DELETE_CHECKINS, JournalStatements, SqlJournal
+from skill.storage.journal import JournalStatements, SqlJournal
 from skill.storage.prepared import Prepared
 from skill.storage.schema import households, upsert
 
@@ -76,9 +76,8 @@ class Store(Protocol):
         """Raise when the database cannot be reached."""
 
 
-# A turn's statements, built once: executing a prepared construct with parameters skips
-# building the expression and its cache key, which was most of a turn's CPU. SQLite ignores
-# FOR UPDATE (a turn holds the database's write lock from BEGIN IMMEDIATE instead).
+# A turn's statements, prepared once per store (skill.storage.prepared). SQLite ignores FOR
+# UPDATE (a turn holds the database's write lock from BEGIN IMMEDIATE instead).
 _HOUSEHOLD = select(households.c.id, households.c.state).where(
     households.c.platform == bindparam("platform"), households.c.platform_user == bindparam("user")
 )
@@ -91,15 +90,28 @@ _SAVE_STATE = (
 _DELETE_HOUSEHOLD = households.delete().where(households.c.id == bindparam("household"))
 
 
-def _insert_household(dialect: str) -> Executable:
-    """A household's row, or nothing when a racing first turn has just created it."""
+def _insert_household(dialect: str) -> ClauseElement:
+    """A new household's row, or nothing when a racing first turn has just created it."""
+    now = bindparam("now", type_=households.c.created_at.type)
+    row = {
+        "platform": bindparam("platform"),
+        "platform_user": bindparam("user"),
+        "state": bindparam("new_state"),
+        "created_at": now,
+        "updated_at": now,
+    }
     if dialect not in ("postgresql", "sqlite"):
-        return insert(households)
-    return upsert(households, dialect).on_conflict_do_nothing(index_elements=["platform", "platform_user"])
+        return insert(households).values(row)
+    insert_row = upsert(households, dialect).values(row)
+    return insert_row.on_conflict_do_nothing(index_elements=["platform", "platform_user"])
 
 
 class SqlStore:
-    """The Store on SQLAlchemy Core: SQLite or PostgreSQL."""
+    """The Store on SQLAlchemy Core: SQLite or PostgreSQL.
+
+    Transactions run on a pooled DBAPI connection with the dialect's own BEGIN, COMMIT and
+    ROLLBACK (SQLite: BEGIN IMMEDIATE under the writer lock), statements on its cursor.
+    """
 
     def __init__(self, url: str, cipher: AnswerCipher | None = None) -> None:
         self.url = url
@@ -107,11 +119,39 @@ class SqlStore:
         dialect = self.engine.dialect
         self.is_sqlite = dialect.name == "sqlite"
         self.cipher = cipher
-        self._insert = _insert_household(dialect.name)
+        self._dialect = dialect
+        self._household = Prepared(_HOUSEHOLD, dialect)
         self._lock_household = Prepared(_LOCK_HOUSEHOLD, dialect)
+        self._insert_household = Prepared(_insert_household(dialect.name), dialect)
         self._save_state = Prepared(_SAVE_STATE, dialect)
+        self._delete_household = Prepared(_DELETE_HOUSEHOLD, dialect)
         self._journal = JournalStatements(dialect)
         self._wal = _wal_path(url) if self.is_sqlite else None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        """A DBAPI cursor inside one transaction: committed on exit, rolled back on any error."""
+        connection = self.engine.raw_connection()
+        try:
+            self._dialect.do_begin(connection)
+            try:
+                yield connection.cursor()
+                self._dialect.do_commit(connection)
+            except BaseException as error:
+                self._roll_back(connection, error)
+                raise
+        finally:
+            connection.close()  # back to the pool (or dropped, if invalidated)
+
+    def _roll_back(self, connection: Any, error: BaseException) -> None:
+        dbapi = self._dialect.loaded_dbapi
+        try:
+            self._dialect.do_rollback(connection)
+        except Exception:
+            connection.invalidate()  # a connection that cannot roll back is of no further use
+            return
+        if isinstance(error, dbapi.Error) and self._dialect.is_disconnect(error, connection, None):
+            connection.invalidate()
 
     @contextmanager
     def turn(self, key: HouseholdKey) -> Iterator[HouseholdRecord]:
@@ -126,28 +166,16 @@ class SqlStore:
         the last moments of deck positions and steps, never an answer.
         """
         who = {"platform": key.platform, "user": key.user}
-        with self.engine.begin() as conn:
-            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-            row = self._lock_household.execute(cursor, who).fetchone()
+        with self._transaction() as cursor:
+            row = self._lock_household.one_or_none(cursor, who)
             if row is None:
-                now = datetime.now(UTC)
-                conn.execute(
-                    self._insert,
-                    {
-                        "platform": key.platform,
-                        "platform_user": key.user,
-                        "state": "",
-                        "created_at": now,
-                        "updated_at": now,
-                    },
-                )
-                row = self._lock_household.execute(cursor, who).fetchone()
+                self._insert_household.execute(cursor, {**who, "new_state": "", "now": datetime.now(UTC)})
+                row = self._lock_household.one_or_none(cursor, who)
+                assert row is not None
             household_id, state = row
-            journal = (
-                SqlJournal(conn, cursor, household_id, self.cipher, self._journal)
-                if self.cipher is not None
-                else None
-            )
+            journal = None
+            if self.cipher is not None:
+                journal = SqlJournal(cursor, household_id, self.cipher, self._journal)
             record = HouseholdRecord(id=household_id, state=state, journal=journal)
             yield record
             if record.state != state:
@@ -156,28 +184,28 @@ class SqlStore:
                 )
             durable = journal is not None and journal.changed
             if durable and not self.is_sqlite:
-                conn.exec_driver_sql(_PG_DURABLE_COMMIT)
+                cursor.execute(_PG_DURABLE_COMMIT)
         if durable and self._wal is not None:
             _fsync(self._wal)
 
     def load_state(self, key: HouseholdKey) -> str | None:
         """The stored state of a household, or None if it has never spoken."""
-        with self.engine.connect() as conn:
-            row = conn.execute(_HOUSEHOLD, {"platform": key.platform, "user": key.user}).first()
-        return None if row is None else str(row.state)
+        with self._transaction() as cursor:
+            row = self._household.one_or_none(cursor, {"platform": key.platform, "user": key.user})
+        return None if row is None else str(row[1])
 
     def delete_household(self, key: HouseholdKey) -> bool:
-        """Remove the household and all it owns: answers, check-ins, state."""
-        with self.engine.begin() as conn:
-            row = conn.execute(_LOCK_HOUSEHOLD, {"platform": key.platform, "user": key.user}).first()
+        """Remove the household and all it owns: answers, check-ins, state (durably)."""
+        with self._transaction() as cursor:
+            row = self._lock_household.one_or_none(cursor, {"platform": key.platform, "user": key.user})
             if row is None:
                 return False
-            scope = {"household": row.id}
-            conn.execute(DELETE_ANSWERS, scope)
-            conn.execute(DELETE_CHECKINS, scope)
-            conn.execute(_DELETE_HOUSEHOLD, scope)
+            scope = {"household": row[0]}
+            self._journal.delete_answers.execute(cursor, scope)
+            self._journal.delete_checkins.execute(cursor, scope)
+            self._delete_household.execute(cursor, scope)
             if not self.is_sqlite:
-                conn.exec_driver_sql(_PG_DURABLE_COMMIT)
+                cursor.execute(_PG_DURABLE_COMMIT)
         if self._wal is not None:
             _fsync(self._wal)
         return True
@@ -186,16 +214,15 @@ class SqlStore:
         """Everything stored for one household, answers decrypted, as plain data."""
         if self.cipher is None:
             raise RuntimeError("no answer key configured")
-        with self.engine.begin() as conn:
-            row = conn.execute(_HOUSEHOLD, {"platform": key.platform, "user": key.user}).first()
+        with self._transaction() as cursor:
+            row = self._household.one_or_none(cursor, {"platform": key.platform, "user": key.user})
             if row is None:
                 return None
-            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-            journal = SqlJournal(conn, cursor, row.id, self.cipher, self._journal)
-            records = journal.recent(limit=1_000_000)
+            household_id, state = row
+            records = SqlJournal(cursor, household_id, self.cipher, self._journal).recent(limit=1_000_000)
         return {
             "household": {"platform": key.platform, "user": key.user},
-            "state": json.loads(row.state) if row.state else None,
+            "state": json.loads(state) if state else None,
             "checkins": [
                 {
                     "started_at": record.started_at.isoformat(),

@@ -4,10 +4,8 @@ A journal lives for one turn, on that turn's connection and transaction: the ans
 committed together with the dialogue state before the reply goes back, so an answer the
 skill said it saved is in the database.
 
-The statements are built once per store (see `JournalStatements`) with bound parameters,
-so a turn only executes them: building a SQLAlchemy expression and its cache key on every
-call cost more CPU than SQLite took to run it. Saving an answer, the one write a check-in
-makes on every turn, runs prepared on the DBAPI cursor (see skill.storage.prepared).
+The statements are written once in SQLAlchemy Core and prepared for the store's dialect
+(see skill.storage.prepared): a turn only runs them on its cursor.
 
 `changed` tells the store that the turn wrote to the journal: such a turn is made durable
 before the reply (see `SqlStore.turn`).
@@ -19,7 +17,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Delete, Dialect, Insert, Select, Update, bindparam, func, select
+from sqlalchemy import Dialect, Select, bindparam, func, select
 from sqlalchemy.sql import ClauseElement
 
 from dialogue.ports import Answer, CheckInRecord
@@ -31,49 +29,73 @@ from skill.storage.schema import answers, checkins, upsert
 # names: SQLAlchemy reserves those for the VALUES and SET clauses of INSERT and UPDATE.
 _HOUSEHOLD = bindparam("household", type_=checkins.c.household_id.type)
 
+_ANSWER_COLUMNS = (
+    answers.c.checkin_id,
+    answers.c.topic,
+    answers.c.person,
+    answers.c.person_id,
+    answers.c.ciphertext,
+    answers.c.said_at,
+)
 
-# Every answer and check-in of a household (the store's delete_household uses them too).
-DELETE_ANSWERS: Delete = answers.delete().where(answers.c.household_id == _HOUSEHOLD)
-DELETE_CHECKINS: Delete = checkins.delete().where(checkins.c.household_id == _HOUSEHOLD)
+
+def _recent_checkins(*columns: Any) -> Select[Any]:
+    """`columns` of the household's newest check-ins that hold an answer, newest first, at most :limit."""
+    with_answers = (
+        select(answers.c.checkin_id).where(answers.c.household_id == _HOUSEHOLD).distinct().scalar_subquery()
+    )
+    return (
+        select(*columns)
+        .where(checkins.c.household_id == _HOUSEHOLD, checkins.c.id.in_(with_answers))
+        .order_by(checkins.c.started_at.desc(), checkins.c.id.desc())
+        .limit(bindparam("limit"))
+    )
 
 
 class JournalStatements:
-    """The journal's statements for one dialect, built once per store."""
+    """The journal's statements, prepared for one dialect (the store builds them once)."""
 
     def __init__(self, dialect: Dialect) -> None:
-        self.start_checkin: Insert = checkins.insert().values(
-            household_id=_HOUSEHOLD, started_at=bindparam("now", type_=checkins.c.started_at.type)
+        self.start_checkin = Prepared(
+            checkins.insert()
+            .values(household_id=_HOUSEHOLD, started_at=bindparam("now", type_=checkins.c.started_at.type))
+            .returning(checkins.c.id),
+            dialect,
         )
         self.save_answer = Prepared(_upsert_answer(dialect.name), dialect)
-        self.remove_answer: Delete = answers.delete().where(
-            answers.c.household_id == _HOUSEHOLD,
-            answers.c.checkin_id == bindparam("checkin"),
-            answers.c.topic == bindparam("topic"),
-            answers.c.person == bindparam("person"),
+        self.remove_answer = Prepared(
+            answers.delete().where(
+                answers.c.household_id == _HOUSEHOLD,
+                answers.c.checkin_id == bindparam("checkin"),
+                answers.c.topic == bindparam("topic"),
+                answers.c.person == bindparam("person"),
+            ),
+            dialect,
         )
-        self.complete_checkin: Update = (
+        self.complete_checkin = Prepared(
             checkins.update()
             .where(checkins.c.household_id == _HOUSEHOLD, checkins.c.id == bindparam("checkin"))
-            .values(completed_at=bindparam("now", type_=checkins.c.completed_at.type))
+            .values(completed_at=bindparam("now", type_=checkins.c.completed_at.type)),
+            dialect,
         )
-        with_answers = (
-            select(answers.c.checkin_id)
-            .where(answers.c.household_id == _HOUSEHOLD)
-            .distinct()
-            .scalar_subquery()
+        self.recent_checkins = Prepared(
+            _recent_checkins(checkins.c.id, checkins.c.started_at, checkins.c.completed_at), dialect
         )
-        self.recent_checkins: Select[Any] = (
-            select(checkins)
-            .where(checkins.c.household_id == _HOUSEHOLD, checkins.c.id.in_(with_answers))
-            .order_by(checkins.c.started_at.desc(), checkins.c.id.desc())
-            .limit(bindparam("limit"))
+        # The answers of those same check-ins, in one statement.
+        self.recent_answers = Prepared(
+            select(*_ANSWER_COLUMNS).where(
+                answers.c.household_id == _HOUSEHOLD,
+                answers.c.checkin_id.in_(_recent_checkins(checkins.c.id).scalar_subquery()),
+            ),
+            dialect,
         )
-        self.answers_of: Select[Any] = select(answers).where(
-            answers.c.household_id == _HOUSEHOLD,
-            answers.c.checkin_id.in_(bindparam("checkins", expanding=True)),
+        self.count_answers = Prepared(
+            select(func.count()).select_from(answers).where(answers.c.household_id == _HOUSEHOLD), dialect
         )
-        self.count_answers: Select[Any] = (
-            select(func.count()).select_from(answers).where(answers.c.household_id == _HOUSEHOLD)
+        # Every answer and check-in of a household (the store deletes a household with them too).
+        self.delete_answers = Prepared(answers.delete().where(answers.c.household_id == _HOUSEHOLD), dialect)
+        self.delete_checkins = Prepared(
+            checkins.delete().where(checkins.c.household_id == _HOUSEHOLD), dialect
         )
 
 
@@ -107,20 +129,11 @@ def _upsert_answer(dialect: str) -> ClauseElement:
 
 
 class SqlJournal:
-    """The dialogue's Journal port for one household, inside one transaction.
-
-    `cursor` is a DBAPI cursor of `conn`'s own connection, for the prepared statements.
-    """
+    """The dialogue's Journal port for one household, on one transaction's DBAPI cursor."""
 
     def __init__(
-        self,
-        conn: Connection,
-        cursor: Any,
-        household_id: int,
-        cipher: AnswerCipher,
-        statements: JournalStatements,
+        self, cursor: Any, household_id: int, cipher: AnswerCipher, statements: JournalStatements
     ) -> None:
-        self.conn = conn
         self.cursor = cursor
         self.household_id = household_id
         self.cipher = cipher
@@ -129,11 +142,10 @@ class SqlJournal:
 
     def start_checkin(self, now: datetime) -> int:
         """Open a check-in for this household."""
-        result = self.conn.execute(self.sql.start_checkin, {"household": self.household_id, "now": now})
-        key = result.inserted_primary_key
-        assert key is not None
+        row = self.sql.start_checkin.one_or_none(self.cursor, {"household": self.household_id, "now": now})
+        assert row is not None
         self.changed = True
-        return int(key[0])
+        return int(row[0])
 
     def save_answer(self, answer: Answer) -> None:
         """Store (or replace) one answer, encrypted; LookupError if the check-in is not ours."""
@@ -155,55 +167,52 @@ class SqlJournal:
 
     def remove_answer(self, checkin_id: int, topic: str, person: int) -> None:
         """Forget one answer."""
-        self.conn.execute(
-            self.sql.remove_answer,
+        self.sql.remove_answer.execute(
+            self.cursor,
             {"household": self.household_id, "checkin": checkin_id, "topic": topic, "person": person},
         )
         self.changed = True
 
     def complete_checkin(self, checkin_id: int, now: datetime) -> None:
         """Mark a check-in finished."""
-        self.conn.execute(
-            self.sql.complete_checkin, {"household": self.household_id, "checkin": checkin_id, "now": now}
+        self.sql.complete_checkin.execute(
+            self.cursor, {"household": self.household_id, "checkin": checkin_id, "now": now}
         )
         self.changed = True
 
     def recent(self, limit: int) -> Sequence[CheckInRecord]:
         """The newest check-ins with at least one answer, newest first, decrypted."""
-        rows = self.conn.execute(
-            self.sql.recent_checkins, {"household": self.household_id, "limit": limit}
-        ).all()
+        scope = {"household": self.household_id, "limit": limit}
+        rows = self.sql.recent_checkins.all(self.cursor, scope)
         if not rows:
             return []
-        found = self.conn.execute(
-            self.sql.answers_of, {"household": self.household_id, "checkins": [row.id for row in rows]}
-        ).all()
-        by_checkin: dict[int, list[Answer]] = {row.id: [] for row in rows}
-        for row in found:
-            by_checkin[row.checkin_id].append(self._answer(row))
+        by_checkin: dict[int, list[Answer]] = {checkin_id: [] for checkin_id, _, _ in rows}
+        for checkin_id, topic, person, person_id, ciphertext, said_at in self.sql.recent_answers.all(
+            self.cursor, scope
+        ):
+            by_checkin[checkin_id].append(
+                Answer(
+                    checkin_id=checkin_id,
+                    topic=topic,
+                    person=person,
+                    text=self.cipher.decrypt(ciphertext),
+                    said_at=_aware(said_at),
+                    person_id=person_id,
+                )
+            )
         return [
-            CheckInRecord(row.id, _aware(row.started_at), _aware(row.completed_at), tuple(by_checkin[row.id]))
-            for row in rows
+            CheckInRecord(checkin_id, _aware(started), _aware(completed), tuple(by_checkin[checkin_id]))
+            for checkin_id, started, completed in rows
         ]
 
     def delete_all(self) -> int:
         """Every check-in and answer of this household, gone."""
         scope = {"household": self.household_id}
-        count = self.conn.execute(self.sql.count_answers, scope).scalar_one()
-        self.conn.execute(DELETE_ANSWERS, scope)
-        self.conn.execute(DELETE_CHECKINS, scope)
+        row = self.sql.count_answers.one_or_none(self.cursor, scope)
+        self.sql.delete_answers.execute(self.cursor, scope)
+        self.sql.delete_checkins.execute(self.cursor, scope)
         self.changed = True
-        return int(count)
-
-    def _answer(self, row: Any) -> Answer:
-        return Answer(
-            checkin_id=row.checkin_id,
-            topic=row.topic,
-            person=row.person,
-            text=self.cipher.decrypt(row.ciphertext),
-            said_at=_aware(row.said_at),
-            person_id=row.person_id,
-        )
+        return int(row[0]) if row is not None else 0
 
 
 def _aware(moment: Any) -> Any:

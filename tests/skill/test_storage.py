@@ -9,10 +9,12 @@ import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
+import psycopg
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, text
 
 import skill.storage
 from dialogue.ports import Answer
@@ -171,10 +173,10 @@ def test_a_sqlite_turn_holds_the_write_lock_from_its_first_read(sqlite_url: str)
     try:
         with store.turn(ONE) as record:
             assert record.journal is not None
-            conn = record.journal.conn
-            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            cursor = record.journal.cursor
+            assert cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
             # NORMAL: a commit does not wait for the disk; turns that must, sync themselves.
-            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1
+            assert cursor.execute("PRAGMA synchronous").fetchone()[0] == 1
             # BEGIN IMMEDIATE: the turn took the write lock before its first read.
             other = sqlite3.connect(path, timeout=0, isolation_level=None)
             with pytest.raises(sqlite3.OperationalError, match="locked"):
@@ -225,16 +227,24 @@ def test_sqlite_turns_that_write_the_journal_reach_the_disk_before_they_return(
         store.dispose()
 
 
-def test_postgres_turns_commit_synchronously_only_when_the_journal_changed(postgres_url: str) -> None:
+def test_postgres_turns_commit_synchronously_only_when_the_journal_changed(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store = SqlStore(postgres_url, AnswerCipher([Fernet.generate_key().decode()]))
     migrate(store)
     statements: list[str] = []
-    event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    real_execute = psycopg.Cursor.execute
+
+    def recording_execute(cursor: psycopg.Cursor[Any], query: Any, *args: Any, **kwargs: Any) -> Any:
+        statements.append(str(query))
+        return real_execute(cursor, query, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", recording_execute)
     durable = "SET LOCAL synchronous_commit TO on"
     try:
         with store.turn(ONE) as record:
             assert record.journal is not None
-            assert record.journal.conn.exec_driver_sql("SHOW synchronous_commit").scalar() == "off"
+            assert record.journal.cursor.execute("SHOW synchronous_commit").fetchone() == ("off",)
             record.state = "a step forward"
         assert durable not in statements
         with store.turn(ONE) as record:
@@ -345,6 +355,37 @@ def test_a_postgres_connection_is_pinged_only_after_idling(
         # The dead connection, then its replacement (with no idle allowance every checkout pings).
         assert len(pings) == 2 and getattr(pings[0], "closed", False)
         assert store.load_state(ONE) == "after the restart"
+    finally:
+        with store.engine.begin() as conn:
+            conn.execute(text("DELETE FROM households"))
+        store.dispose()
+
+
+def test_a_postgres_turn_on_a_dead_connection_fails_once_then_the_pool_reconnects(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = SqlStore(postgres_url)
+    migrate(store)
+    monkeypatch.setattr(skill.storage, "_PING_AFTER_IDLE", 3600.0)  # never pinged: the turn finds out
+    try:
+        with store.turn(ONE) as record:
+            record.state = "before"
+        admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+        admin.dispose()
+        with pytest.raises(psycopg.OperationalError), store.turn(ONE) as record:
+            record.state = "lost with the connection"
+        assert store.engine.pool.checkedout() == 0  # the dead connection was not kept
+        with store.turn(ONE) as record:
+            assert record.state == "before"
+            record.state = "after"
+        assert store.load_state(ONE) == "after"
     finally:
         with store.engine.begin() as conn:
             conn.execute(text("DELETE FROM households"))

@@ -37,7 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     cipher = AnswerCipher(keys_from(app.config.get("ANSWER_KEYS"), key_file))
     store = storage.SqlStore(app.config["DATABASE_URL"], cipher)
     app.extensions["store"] = store
-    # Request logs first (their before_request must run before the readiness gate); the
+    # Request logs wrap the whole app (the readiness gate's 503s are logged too); the
     # migrations run in health.init_app, deferred rather than fatal when the database is down.
     observability.init_app(app)
     health.init_app(app, store)

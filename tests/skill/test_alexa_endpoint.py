@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -140,6 +141,31 @@ def test_an_intent_request_without_an_intent_is_refused(client: FlaskClient) -> 
 def test_oversize_body_is_413(client: FlaskClient) -> None:
     result = client.post("/alexa", data=b"{" + b" " * 200_000 + b"}", content_type="application/json")
     assert result.status_code == 413
+    assert result.get_json() == {"error": "request body is too large"}
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "application/json; charset=utf-8", "Application/JSON"]
+)
+def test_a_body_without_a_content_length_is_read_too(client: FlaskClient, content_type: str) -> None:
+    """Chunked bodies (gunicorn: no length, input terminated) take werkzeug's reader."""
+    body = json.dumps(load_fixture("launch_request")).encode()
+    chunked_body = {"wsgi.input_terminated": True}
+    chunked = client.post(
+        "/alexa",
+        input_stream=io.BytesIO(body),
+        headers={"Content-Type": content_type, "Transfer-Encoding": "chunked"},
+        environ_overrides=chunked_body,
+    )
+    assert chunked.status_code == 200
+    assert chunked.get_json()["response"]["outputSpeech"]["ssml"].startswith("<speak>")
+    huge = client.post(
+        "/alexa",
+        input_stream=io.BytesIO(b"{" + b" " * 200_000 + b"}"),
+        headers={"Content-Type": content_type, "Transfer-Encoding": "chunked"},
+        environ_overrides=chunked_body,
+    )
+    assert huge.status_code == 413
 
 
 def test_verification_on_by_default_refuses_unsigned_requests(make_app, sqlite_url: str) -> None:

@@ -37,7 +37,7 @@ from sqlalchemy import create_engine, text
 
 from dialogue import intents
 from skill.storage import HEAD_REVISION
-from tests.conftest import POSTGRES_ADMIN_URL, TEST_ANSWER_KEY, AlexaSession
+from tests.conftest import POSTGRES_ADMIN_URL, TEST_ANSWER_KEY, AlexaSession, load_fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
@@ -461,6 +461,30 @@ class _HookServer:
 
     def warning(self, message: str, *args: object) -> None:
         self.warnings.append(message % args)
+
+
+def test_gunicorn_reads_sized_and_chunked_bodies_and_refuses_oversize_ones(
+    gunicorn: Callable[..., Gunicorn], tmp_path: Path
+) -> None:
+    server = gunicorn(
+        {"DATABASE_URL": f"sqlite:///{tmp_path / 'bodies.sqlite3'}", "ALEXA_VERIFY_SIGNATURES": "false"}
+    )
+    body = json.dumps(load_fixture("launch_request")).encode()
+
+    def post(data: bytes | Iterator[bytes]) -> requests.Response:
+        headers = {"Content-Type": "application/json"}
+        return requests.post(server.url + "/alexa", data=data, headers=headers, timeout=10)
+
+    sized = post(body)
+    chunked = post(iter([body[:100], body[100:]]))  # a generator: requests sends it chunked
+    assert sized.status_code == chunked.status_code == 200
+    for answered in (sized, chunked):  # the launch greeting, waiting for an answer
+        assert answered.json()["response"]["outputSpeech"]["ssml"].startswith("<speak>")
+        assert answered.json()["response"]["shouldEndSession"] is False
+    oversize = b"{" + b" " * 200_000 + b"}"
+    assert post(oversize).status_code == 413
+    too_long = post(iter([oversize[:70_000], oversize[70_000:]]))
+    assert too_long.status_code == 413 and too_long.json() == {"error": "request body is too large"}
 
 
 @pytest.mark.parametrize("case", ["new sqlite", "unreachable postgres", "auto_migrate off"])

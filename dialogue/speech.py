@@ -52,23 +52,48 @@ _SPACES = re.compile(r"\s+")
 
 def compose(template: str, values: Mapping[str, str | Speech], sounds: Mapping[str, str]) -> Speech:
     """Turn a content template into speech, filling placeholders with text or speech."""
-    parts: list[Segment] = []
-    position = 0
-    for match in _TOKEN.finditer(template):
-        if match.start() > position:
-            parts.append(Say(template[position : match.start()]))
-        name, argument = match.group(1), match.group(2)
-        if name == "pause":
-            parts.append(Pause(int(argument) if argument else DEFAULT_PAUSE_MS))
-        elif name == "sound":
-            parts.append(Sound(sounds[str(argument)]))
-        else:
-            value = values[name]
-            parts.extend([Say(value)] if isinstance(value, str) else value)
-        position = match.end()
-    if position < len(template):
-        parts.append(Say(template[position:]))
-    return tidy(parts)
+    return Template(template, sounds).fill(values)
+
+
+class Template:
+    """A content template parsed once: its fixed parts, and the names of its placeholders.
+
+    `fill` then only substitutes; a template without placeholders is the same speech every
+    time and is built once.
+    """
+
+    def __init__(self, template: str, sounds: Mapping[str, str]) -> None:
+        parts: list[Segment | str] = []  # a str is a placeholder's name
+        position = 0
+        for match in _TOKEN.finditer(template):
+            if match.start() > position:
+                parts.append(Say(template[position : match.start()]))
+            name, argument = match.group(1), match.group(2)
+            if name == "pause":
+                parts.append(Pause(int(argument) if argument else DEFAULT_PAUSE_MS))
+            elif name == "sound":
+                parts.append(Sound(sounds[str(argument)]))
+            else:
+                parts.append(name)
+            position = match.end()
+        if position < len(template):
+            parts.append(Say(template[position:]))
+        self._parts = tuple(parts)
+        fixed = not any(isinstance(part, str) for part in parts)
+        self._speech: Speech | None = tidy(parts) if fixed else None  # type: ignore[arg-type]
+
+    def fill(self, values: Mapping[str, str | Speech]) -> Speech:
+        """The speech, with each placeholder replaced by its value (text or speech)."""
+        if self._speech is not None:
+            return self._speech
+        parts: list[Segment] = []
+        for part in self._parts:
+            if isinstance(part, str):
+                value = values[part]
+                parts.extend([Say(value)] if isinstance(value, str) else value)
+            else:
+                parts.append(part)
+        return tidy(parts)
 
 
 def join(*pieces: Speech) -> Speech:

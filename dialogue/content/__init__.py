@@ -22,7 +22,7 @@ from typing import Any
 
 from dialogue.jsonshape import CompiledSchema, compile_schema
 from dialogue.model import Slot
-from dialogue.speech import Speech, compose
+from dialogue.speech import Speech, Template
 
 
 class ContentError(ValueError):
@@ -76,6 +76,7 @@ class Content:
             key: tuple(variants) for key, variants in phrases["phrases"].items()
         }
         self.sounds: dict[str, str] = dict(phrases["sounds"])
+        self._templates: dict[str, Template] = {}  # parsed on first use
         self.lists: dict[str, tuple[str, ...]] = {
             key: tuple(items) for key, items in phrases["lists"].items()
         }
@@ -97,7 +98,11 @@ class Content:
 
     def speak(self, key: str, rng: random.Random, **values: str | Speech) -> Speech:
         """One randomly chosen variant of a phrase, composed into speech."""
-        return compose(rng.choice(self.phrases[key]), values, self.sounds)
+        variant = rng.choice(self.phrases[key])
+        template = self._templates.get(variant)
+        if template is None:
+            template = self._templates[variant] = Template(variant, self.sounds)
+        return template.fill(values)
 
     def category_for(self, slot: Slot) -> Category | None:
         """The category a slot names: its resolved id, or its words matched against synonyms."""

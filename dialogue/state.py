@@ -95,6 +95,8 @@ class State:
 def _known(kind: type, data: dict[str, Any]) -> dict[str, Any]:
     """Keep only fields the dataclass knows, so older or extra keys never break a load."""
     names = _FIELD_NAMES[kind]
+    if names.issuperset(data):  # what this version wrote: nothing to drop
+        return data
     return {key: value for key, value in data.items() if key in names}
 
 

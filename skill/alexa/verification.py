@@ -328,6 +328,7 @@ class AlexaRequestVerifier:
         self._timestamp_tolerance = timestamp_tolerance
         self._skill_event_tolerance = skill_event_tolerance
         self._cache: dict[str, SigningKey] = {}
+        self._normal_urls: dict[str, str] = {}  # header value -> its checked normal form
         self._lock = threading.Lock()
 
     def verify(
@@ -363,7 +364,11 @@ class AlexaRequestVerifier:
             raise VerificationError("missing " + SIGNATURE_HEADER + " header")
         if not isinstance(raw_body, (bytes, bytearray, memoryview)):
             raise VerificationError("request body is not bytes")
-        url = normalise_cert_url(cert_url)
+        url = self._normal_urls.get(cert_url)
+        if url is None:  # checked once per distinct header value (Amazon uses a handful)
+            url = normalise_cert_url(cert_url)
+            if len(self._normal_urls) < _MAX_CACHED_URLS:
+                self._normal_urls[cert_url] = url
         signature = _decode_signature(signature_b64)
         now = self._now()
         self._check_timestamp(envelope, now)

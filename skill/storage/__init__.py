@@ -186,7 +186,7 @@ class SqlStore:
             if durable and not self.is_sqlite:
                 cursor.execute(_PG_DURABLE_COMMIT)
         if durable and self._wal is not None:
-            _fsync(self._wal)
+            _sync_to_disk(self._wal)
 
     def load_state(self, key: HouseholdKey) -> str | None:
         """The stored state of a household, or None if it has never spoken."""
@@ -207,7 +207,7 @@ class SqlStore:
             if not self.is_sqlite:
                 cursor.execute(_PG_DURABLE_COMMIT)
         if self._wal is not None:
-            _fsync(self._wal)
+            _sync_to_disk(self._wal)
         return True
 
     def export(self, key: HouseholdKey) -> dict[str, Any] | None:
@@ -262,14 +262,14 @@ def _wal_path(url: str) -> str | None:
     return f"{database}-wal" if database and database != ":memory:" else None
 
 
-def _fsync(path: str) -> None:
+def _sync_to_disk(path: str) -> None:
     """Flush a file's data to the disk (after a commit: the transaction is durable)."""
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except FileNotFoundError:
         return  # no log: the last connection checkpointed it into the (synced) database file
     try:
-        os.fsync(descriptor)
+        os.fdatasync(descriptor)  # what SQLite itself calls on Linux for a synchronous commit
     finally:
         os.close(descriptor)
 

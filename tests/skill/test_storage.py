@@ -7,7 +7,7 @@ import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -196,15 +196,18 @@ def test_sqlite_turns_that_write_the_journal_reach_the_disk_before_they_return(
     migrate(store)
     path = sqlite_url.removeprefix("sqlite:///")
     synced: list[tuple[str, int]] = []  # (file, answers committed when it was synced)
-    real_fsync = os.fsync
 
-    def recording_fsync(descriptor: int) -> None:
-        real_fsync(descriptor)
-        with sqlite3.connect(path) as reader:
-            committed = reader.execute("SELECT count(*) FROM answers").fetchone()[0]
-        synced.append((os.readlink(f"/proc/self/fd/{descriptor}"), committed))
+    def recording(sync: Callable[[int], None]) -> Callable[[int], None]:
+        def recording_sync(descriptor: int) -> None:
+            sync(descriptor)
+            with sqlite3.connect(path) as reader:
+                committed = reader.execute("SELECT count(*) FROM answers").fetchone()[0]
+            synced.append((os.readlink(f"/proc/self/fd/{descriptor}"), committed))
 
-    monkeypatch.setattr(os, "fsync", recording_fsync)
+        return recording_sync
+
+    for name in ("fsync", "fdatasync"):  # either flushes the log's data to the disk
+        monkeypatch.setattr(os, name, recording(getattr(os, name)))
     try:
         with store.turn(ONE) as record:
             assert record.journal is not None

@@ -29,8 +29,9 @@ What it does, in one run:
    rounds' skill/bare ratios.
 4. Cold start (import + create_app in a fresh interpreter, median of 5), resident memory
    per worker (VmRSS after the load), and latency with 1,000,000 stored answers (50,000
-   households, 100,000 check-ins, written with INSERT … SELECT into a separate SQLite file)
-   against the empty database, at concurrency 8.
+   households, 100,000 check-ins, written with INSERT … SELECT into a separate SQLite file,
+   served by a second skill server) against the empty database, at concurrency 8, the two
+   taking turns for the same number of rounds (median p99 of each).
 """
 
 from __future__ import annotations
@@ -518,6 +519,59 @@ def cold_start(database: Path, key: str, runs: int = 5) -> float:
     return statistics.median(times)
 
 
+def flat_latency(
+    args: argparse.Namespace,
+    folder: Path,
+    common: dict[str, str],
+    signer: Signer,
+    users: list[str],
+    key: str,
+    skill: Server,
+    homes: Households,
+    rounds: int,
+    count: int,
+) -> tuple[Result, Result | None]:
+    """Concurrency 8 on the empty database and on one holding 1,000,000 answers, in turns."""
+    empty_runs: list[Result] = []
+    million_runs: list[Result] = []
+    big: Server | None = None
+    big_homes: Households | None = None
+    if not args.skip_million:
+        big_db = folder / "million.sqlite3"
+        subprocess.run(
+            [sys.executable, "-c", COLD % (f"sqlite:///{big_db}", key)],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            check=True,
+            capture_output=True,
+        )  # creates the schema
+        fill_seconds = fill_million(big_db, key)
+        big = serve(
+            "bench.serve_apps:signed_app()",
+            {**common, "DATABASE_URL": f"sqlite:///{big_db}"},
+            folder / "big.log",
+            args.workers,
+        )
+    try:
+        if big is not None:
+            big_homes = set_up(big.url, signer, users)
+            warm(big, signer, users)
+        for round_number in range(rounds):
+            seq = write_sequences(folder, f"empty8-{round_number}", signer, homes, count, 1)
+            empty_runs.append(load(skill, seq, 8, 1))
+            if big is not None and big_homes is not None:
+                seq = write_sequences(folder, f"million8-{round_number}", signer, big_homes, count, 1)
+                million_runs.append(load(big, seq, 8, 1))
+    finally:
+        if big is not None:
+            big.stop()
+    if big is None:
+        return median_result(empty_runs), None
+    stored = answers_stored(folder / "million.sqlite3")
+    print(f"  1M answers written in {fill_seconds:.1f} s; {stored:,} stored after the run", flush=True)
+    return median_result(empty_runs), median_result(million_runs)
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -597,43 +651,16 @@ def main() -> None:
                 results["bare"][connections] = median_result(runs["bare"])
             rss = skill.worker_rss_mb()
             bare_rss = bare.worker_rss_mb()
-            seq = write_sequences(folder, "empty8", signer, homes, flat_count, 1)
-            empty8 = load(skill, seq, 8, 1)
+            bare.stop()
+            # Before the 1M database: writing it leaves the disk busy for a while afterwards.
+            cold = cold_start(empty_db, key)
+            empty8, million = flat_latency(
+                args, folder, common, signer, users, key, skill, homes, rounds, flat_count
+            )
         finally:
             skill.stop()
             bare.stop()
         log_lines = [line for line in (folder / "skill.log").read_text().splitlines() if line.startswith("{")]
-
-        million = None
-        if not args.skip_million:
-            big_db = folder / "million.sqlite3"
-            subprocess.run(
-                [sys.executable, "-c", COLD % (f"sqlite:///{big_db}", key)],
-                cwd=ROOT,
-                env={**os.environ, "PYTHONPATH": str(ROOT)},
-                check=True,
-                capture_output=True,
-            )  # creates the schema
-            fill_seconds = fill_million(big_db, key)
-            big = serve(
-                "bench.serve_apps:signed_app()",
-                {**common, "DATABASE_URL": f"sqlite:///{big_db}"},
-                folder / "big.log",
-                args.workers,
-            )
-            try:
-                big_homes = set_up(big.url, signer, users)
-                warm(big, signer, users)
-                seq = write_sequences(folder, "million8", signer, big_homes, flat_count, 1)
-                million = load(big, seq, 8, 1)
-                stored = answers_stored(big_db)
-            finally:
-                big.stop()
-            print(
-                f"  1M answers written in {fill_seconds:.1f} s; {stored:,} stored after the run", flush=True
-            )
-
-        cold = cold_start(empty_db, key)
 
     report(
         results, ratios, rounds, counts, rss, bare_rss, cold, empty8, million, len(log_lines), args.workers

@@ -134,12 +134,15 @@ class SqlStore:
         connection = self.engine.raw_connection()
         try:
             self._dialect.do_begin(connection)
+            cursor = connection.cursor()
             try:
-                yield connection.cursor()
+                yield cursor
                 self._dialect.do_commit(connection)
             except BaseException as error:
                 self._roll_back(connection, error)
                 raise
+            finally:
+                cursor.close()
         finally:
             connection.close()  # back to the pool (or dropped, if invalidated)
 

@@ -35,8 +35,9 @@ class Prepared:
         if not isinstance(compiled, SQLCompiler):
             raise TypeError("only SQL statements can be prepared")
         binds = compiled.binds
-        if any(bind.expanding for bind in binds.values()):
-            raise ValueError("expanding parameters are not supported; use a subquery")
+        if any(bind.expanding for bind in binds.values()) or compiled.post_compile_params:
+            # Their SQL is only complete once the values are known: SQLAlchemy renders it per call.
+            raise ValueError("expanding or post-compile parameters are not supported; use a subquery")
         order = compiled.positiontup if compiled.positional else list(binds)
         if order is None:  # positional dialects always record their parameter order
             raise ValueError("the compiler gave no parameter order")

@@ -24,6 +24,7 @@ from skill.storage.schema import answers, checkins
 
 HOME = HouseholdKey("alexa", "amzn1.ask.account.PREPARED")
 SAID = datetime(2026, 11, 29, 20, 15, 30, 123456, tzinfo=UTC)
+WHO = text("SELECT id FROM households WHERE platform_user = :user")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -41,14 +42,14 @@ def store(request: pytest.FixtureRequest, sqlite_url: str) -> Iterator[SqlStore]
             record.journal.complete_checkin(checkin, started)
     yield store
     with store.engine.begin() as conn:
-        conn.execute(text("DELETE FROM households"))
+        conn.execute(text("DELETE FROM households WHERE platform_user = :user"), {"user": HOME.user})
     store.dispose()
 
 
 def test_rows_equal_sqlalchemys_with_datetimes_and_binary(store: SqlStore) -> None:
     dialect = store.engine.dialect
     with store.engine.connect() as conn:
-        household = conn.execute(text("SELECT id FROM households")).scalar_one()
+        household = conn.execute(WHO, {"user": HOME.user}).scalar_one()
     scope = {"household": household, "limit": 8}
     statements = {
         "recent check-ins": _recent_checkins(checkins.c.id, checkins.c.started_at, checkins.c.completed_at),
@@ -78,7 +79,7 @@ def test_a_value_the_statement_carries_itself_is_bound_too(store: SqlStore) -> N
     """SQLite adds OFFSET 0 to a LIMIT: a parameter the caller never names."""
     newest = _recent_checkins(checkins.c.started_at)
     with store.engine.connect() as conn:
-        household = conn.execute(text("SELECT id FROM households")).scalar_one()
+        household = conn.execute(WHO, {"user": HOME.user}).scalar_one()
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         rows = Prepared(newest, store.engine.dialect).all(cursor, {"household": household, "limit": 1})
     assert [row[0].replace(tzinfo=UTC) for row in rows] == [SAID]

@@ -389,7 +389,7 @@ registry.register(_SQLITE_DRIVER.replace("+", "."), __name__, _ImmediateSQLiteDi
 
 
 def _sqlite_on_connect(lock: _WriterLock | None) -> Callable[[Any, Any], None]:
-    """The "connect" listener: WAL, FULL sync, busy timeout and foreign keys on each connection.
+    """The "connect" listener: WAL, NORMAL sync, busy timeout and foreign keys on each connection.
 
     Switching a new database to WAL needs an exclusive lock, and SQLite answers "database is
     locked" at once, without waiting, when two fresh connections try it together (workers

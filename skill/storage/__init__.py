@@ -106,6 +106,14 @@ def _insert_household(dialect: str) -> ClauseElement:
     return insert_row.on_conflict_do_nothing(index_elements=["platform", "platform_user"])
 
 
+@dataclass
+class _Transaction:
+    """A transaction's cursor, and whether it must reach the disk before its commit returns."""
+
+    cursor: Any
+    durable: bool = False
+
+
 class SqlStore:
     """The Store on SQLAlchemy Core: SQLite or PostgreSQL.
 
@@ -126,23 +134,34 @@ class SqlStore:
         self._save_state = Prepared(_SAVE_STATE, dialect)
         self._delete_household = Prepared(_DELETE_HOUSEHOLD, dialect)
         self._journal = JournalStatements(dialect)
-        self._wal = _wal_path(url) if self.is_sqlite else None
+        database = _sqlite_file(url) if self.is_sqlite else None
+        self._wal = f"{database}-wal" if database is not None else None
 
     @contextmanager
-    def _transaction(self) -> Iterator[Any]:
-        """A DBAPI cursor inside one transaction: committed on exit, rolled back on any error."""
+    def _transaction(self) -> Iterator[_Transaction]:
+        """A DBAPI cursor inside one transaction: committed on exit, rolled back on any error.
+
+        A transaction the caller marks `durable` is on the disk before this returns:
+        PostgreSQL commits it synchronously (its connections commit asynchronously by
+        default, see _make_engine), SQLite's write-ahead log is flushed after the commit
+        (outside the write lock, which the commit released). Others commit without waiting.
+        """
         connection = self.engine.raw_connection()
         try:
             self._dialect.do_begin(connection)
-            cursor = connection.cursor()
+            transaction = _Transaction(connection.cursor())
             try:
-                yield cursor
+                yield transaction
+                if transaction.durable and not self.is_sqlite:
+                    transaction.cursor.execute(_PG_DURABLE_COMMIT)
                 self._dialect.do_commit(connection)
             except BaseException as error:
                 self._roll_back(connection, error)
                 raise
             finally:
-                cursor.close()
+                transaction.cursor.close()
+            if transaction.durable and self._wal is not None:
+                _sync_to_disk(self._wal)
         finally:
             connection.close()  # back to the pool (or dropped, if invalidated)
 
@@ -169,7 +188,8 @@ class SqlStore:
         the last moments of deck positions and steps, never an answer.
         """
         who = {"platform": key.platform, "user": key.user}
-        with self._transaction() as cursor:
+        with self._transaction() as transaction:
+            cursor = transaction.cursor
             row = self._lock_household.one_or_none(cursor, who)
             if row is None:
                 self._insert_household.execute(cursor, {**who, "new_state": "", "now": datetime.now(UTC)})
@@ -185,21 +205,19 @@ class SqlStore:
                 self._save_state.execute(
                     cursor, {"household": household_id, "new_state": record.state, "now": datetime.now(UTC)}
                 )
-            durable = journal is not None and journal.changed
-            if durable and not self.is_sqlite:
-                cursor.execute(_PG_DURABLE_COMMIT)
-        if durable and self._wal is not None:
-            _sync_to_disk(self._wal)
+            transaction.durable = journal is not None and journal.changed
 
     def load_state(self, key: HouseholdKey) -> str | None:
         """The stored state of a household, or None if it has never spoken."""
-        with self._transaction() as cursor:
-            row = self._household.one_or_none(cursor, {"platform": key.platform, "user": key.user})
+        who = {"platform": key.platform, "user": key.user}
+        with self._transaction() as transaction:
+            row = self._household.one_or_none(transaction.cursor, who)
         return None if row is None else str(row[1])
 
     def delete_household(self, key: HouseholdKey) -> bool:
         """Remove the household and all it owns: answers, check-ins, state (durably)."""
-        with self._transaction() as cursor:
+        with self._transaction() as transaction:
+            cursor = transaction.cursor
             row = self._lock_household.one_or_none(cursor, {"platform": key.platform, "user": key.user})
             if row is None:
                 return False
@@ -207,17 +225,15 @@ class SqlStore:
             self._journal.delete_answers.execute(cursor, scope)
             self._journal.delete_checkins.execute(cursor, scope)
             self._delete_household.execute(cursor, scope)
-            if not self.is_sqlite:
-                cursor.execute(_PG_DURABLE_COMMIT)
-        if self._wal is not None:
-            _sync_to_disk(self._wal)
+            transaction.durable = True
         return True
 
     def export(self, key: HouseholdKey) -> dict[str, Any] | None:
         """Everything stored for one household, answers decrypted, as plain data."""
         if self.cipher is None:
             raise RuntimeError("no answer key configured")
-        with self._transaction() as cursor:
+        with self._transaction() as transaction:
+            cursor = transaction.cursor
             row = self._household.one_or_none(cursor, {"platform": key.platform, "user": key.user})
             if row is None:
                 return None
@@ -259,10 +275,10 @@ class SqlStore:
 _PG_DURABLE_COMMIT = "SET LOCAL synchronous_commit TO on"
 
 
-def _wal_path(url: str) -> str | None:
-    """The write-ahead log of a SQLite database file (None in memory)."""
+def _sqlite_file(url: str) -> str | None:
+    """The database file a SQLite URL names (None for an in-memory database)."""
     database = url.split("///", 1)[-1]
-    return f"{database}-wal" if database and database != ":memory:" else None
+    return database if database and database != ":memory:" else None
 
 
 def _sync_to_disk(path: str) -> None:
@@ -279,16 +295,16 @@ def _sync_to_disk(path: str) -> None:
 
 def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        database = url.split("///", 1)[-1]
-        on_disk = bool(database) and database != ":memory:"
-        if on_disk:
+        database = _sqlite_file(url)
+        if database is not None:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         address = make_url(url)
         if address.drivername in ("sqlite", "sqlite+pysqlite"):
             address = address.set(drivername=_SQLITE_DRIVER)
-        engine = create_engine(address, poolclass=NullPool if database == ":memory:" else None)
+        in_memory = url.split("///", 1)[-1] == ":memory:"
+        engine = create_engine(address, poolclass=NullPool if in_memory else None)
         lock = None
-        if on_disk and isinstance(engine.dialect, _ImmediateSQLiteDialect):
+        if database is not None and isinstance(engine.dialect, _ImmediateSQLiteDialect):
             lock = engine.dialect.writer_lock = _WriterLock(f"{database}-writer.lock")
         event.listen(engine, "connect", _sqlite_on_connect(lock))
         return engine

@@ -50,11 +50,6 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SPACES = re.compile(r"\s+")
 
 
-def compose(template: str, values: Mapping[str, str | Speech], sounds: Mapping[str, str]) -> Speech:
-    """Turn a content template into speech, filling placeholders with text or speech."""
-    return Template(template, sounds).fill(values)
-
-
 class Template:
     """A content template parsed once: its fixed parts, and the names of its placeholders.
 

@@ -74,7 +74,11 @@ def _alexa_fields(envelope: Any) -> dict[str, str]:
 
 
 def _path(environ: dict[str, Any]) -> str:
-    """The request path as Flask reads it (WSGI carries it as latin-1 text of the raw bytes)."""
+    """The request path as Flask reads it (WSGI carries it as latin-1 text of the raw bytes).
+
+    Not werkzeug's get_path_info: its strict latin-1 encode would raise, here in the log
+    line, for a server that put other characters in PATH_INFO.
+    """
     raw: str = environ.get("PATH_INFO") or "/"
     return raw.encode("latin-1", "replace").decode("utf-8", "replace")
 

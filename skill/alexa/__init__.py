@@ -129,9 +129,10 @@ class AlexaEndpoint:
         length = environ.get("CONTENT_LENGTH")
         chunked = bool(environ.get("HTTP_TRANSFER_ENCODING"))
         if length and length.isdigit() and not chunked:
-            if int(length) > self.max_body:
+            size = int(length)
+            if size > self.max_body:
                 raise BadRequest("request body is too large", 413)
-            data: bytes = environ["wsgi.input"].read(int(length))
+            data: bytes = environ["wsgi.input"].read(size)
             return data
         stream = environ["wsgi.input"] if environ.get("wsgi.input_terminated") else request.stream
         data = stream.read(self.max_body + 1)

@@ -21,14 +21,11 @@ tests/skill/test_writer.py holds it to the SDK on every response the skill can g
 from __future__ import annotations
 
 import decimal
-from collections.abc import Callable
 from datetime import date, datetime
 from enum import Enum
 from typing import Any, Final
 
 __all__ = ["ResponseWriter"]
-
-Write = Callable[[Any], Any]
 
 # The SDK's PRIMITIVE_TYPES: kept as they are.
 _PRIMITIVE: Final = (float, bool, bytes, str, int)

@@ -1,7 +1,8 @@
 """setuptools hook: ship the interaction models inside the `skill` package of a built wheel.
 
 The models live in `interaction_models/` at the repository root, where people edit them and
-where `skill.nlu` reads them in a checkout or an editable install. A wheel (`pip install .`,
+where `skill.nlu` reads them (and the grammar in
+`grammar/`) in a checkout or an editable install. A wheel (`pip install .`,
 the container image) has no repository, so `build_py` copies every `<locale>.json` into
 `skill/interaction_models/` of the build; `skill.nlu.models_dir()` finds it there.
 pyproject.toml names this class under `[tool.setuptools.cmdclass]`.
@@ -32,3 +33,7 @@ class BuildPyWithModels(build_py):  # type: ignore[misc]  # build_py is untyped
             raise RuntimeError(f"no interaction models found in {MODELS}")
         for model in models:
             shutil.copyfile(model, target / model.name)
+        # the one grammar the recogniser reads (skill.nlu.grammar), beside the models
+        (target / "grammar").mkdir(exist_ok=True)
+        for grammar in sorted((MODELS / "grammar").glob("*.yaml")):
+            shutil.copyfile(grammar, target / "grammar" / grammar.name)

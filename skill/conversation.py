@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -47,6 +48,27 @@ def process_random() -> random.Random:
     return _PROCESS_RANDOM
 
 
+class Understanding(Protocol):
+    """Words understood inside the turn, once the household's state says where it stands.
+
+    Returns the event for the core, and the kind of miss to count for that place ("fallback"
+    or "near_miss"), or None when the words were understood outright.
+    """
+
+    def __call__(self, state: State) -> tuple[Event, str | None]:
+        """The event for these words in this state, and the miss to count."""
+        ...
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One turn as it went: what was heard, what was said back, and the state it left."""
+
+    event: Event
+    reply: Reply
+    state: State
+
+
 class Conversation:
     """Runs dialogue turns for any platform against the store."""
 
@@ -63,14 +85,29 @@ class Conversation:
         self.rng = rng
 
     def turn(self, key: HouseholdKey, event: Event, host: EffectHost | None = None) -> Reply:
-        """Handle one event for one household and return what to say.
+        """Handle one event for one household and return what to say."""
+        return self.exchange(key, event, host).reply
+
+    def exchange(
+        self, key: HouseholdKey, heard: Event | Understanding, host: EffectHost | None = None
+    ) -> Exchange:
+        """Handle one event (or words to understand in context) for one household, in one transaction.
 
         With a `host`, the reply's effects are carried out inside the turn and each outcome
         goes back into the core (see dialogue.effects): an outcome that speaks replaces the
-        reply; a silent one only updates the household.
+        reply; a silent one only updates the household. Words are understood after the
+        state is loaded, so the recogniser knows the step, and a miss is counted for that
+        step (never the words) in the same transaction.
         """
         with self.store.turn(key) as record:
             state = State.from_json(record.state)
+            if isinstance(heard, Event):
+                event = heard
+            else:
+                where = f"{state.session.flow}.{state.session.step}"
+                event, miss = heard(state)
+                if miss is not None:
+                    record.misses.append((where, miss))
             ports = Ports(self.rng(), self.clock, journal=record.journal)
             if host is not None:
                 ports.time_zone = host.time_zone
@@ -78,7 +115,7 @@ class Conversation:
             if host is not None:
                 new_state, reply = self._carry_out(new_state, reply, ports, host)
             record.state = new_state.to_json()
-        return reply
+        return Exchange(event, reply, new_state)
 
     def _carry_out(self, state: State, reply: Reply, ports: Ports, host: EffectHost) -> tuple[State, Reply]:
         queue = list(reply.effects)

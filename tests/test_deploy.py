@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from deploy import build_skill_package, lambda_function
-from skill.nlu import UtteranceMatcher
+from skill.nlu import recognizer_for
 from tests.conftest import TEST_ANSWER_KEY, load_fixture
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,13 +110,13 @@ def test_example_phrases_are_things_the_model_understands() -> None:
     template = json.loads(build_skill_package.TEMPLATE.read_text())["manifest"]
     expected = ["LaunchRequest", "AskQuestionIntent", "StartCheckInIntent"]
     for locale, shown in template["publishingInformation"]["locales"].items():
-        matcher = UtteranceMatcher(json.loads((MODELS / f"{locale}.json").read_text()), {})
+        recognizer = recognizer_for(locale)
         for phrase, intent in zip(shown["examplePhrases"], expected, strict=True):
             if intent == "LaunchRequest":
                 assert phrase == "Alexa, open heart to heart"
                 continue
             request = re.sub(r"^Alexa, ask heart to heart (to|for) ", "", phrase)
-            assert matcher.match(request.replace("-", " ")).intent == intent, (locale, phrase)
+            assert recognizer.understand(request).intent == intent, (locale, phrase)
 
 
 @pytest.mark.parametrize(
@@ -249,7 +249,8 @@ def test_a_built_wheel_carries_models_content_and_migrations(tmp_path: Path) -> 
     names = set(zipfile.ZipFile(wheel).namelist())
     for locale in LOCALES:
         assert f"skill/interaction_models/{locale}.json" in names
-    assert "skill/builtin_samples.json" in names
+    assert "skill/interaction_models/grammar/en.yaml" in names
+    assert "skill/interaction_models/grammar/locales.yaml" in names
     assert "dialogue/content/questions.json" in names
     assert any(n.startswith("dialogue/content/phrases/") and n.endswith(".json") for n in names)
     assert "skill/storage/migrations/env.py" in names
@@ -260,8 +261,8 @@ def test_a_built_wheel_carries_models_content_and_migrations(tmp_path: Path) -> 
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)
     probe = (
-        "import skill.nlu as n; d = n.models_dir(); print(d); "
-        "print(n.UtteranceMatcher(n.load_model('en-GB'), {}).match('my mum is Sam').intent)"
+        "import skill.nlu as n; from skill.nlu.grammar import models_dir; print(models_dir()); "
+        "print(n.recognizer_for('en-GB').understand('a question about mum and dad', 'home.menu').intent)"
     )
     env = {k: v for k, v in os.environ.items() if k != "INTERACTION_MODELS_DIR"}
     env["PYTHONPATH"] = str(target)
@@ -270,7 +271,7 @@ def test_a_built_wheel_carries_models_content_and_migrations(tmp_path: Path) -> 
     )
     where, intent = ran.stdout.split()
     assert Path(where) == target / "skill" / "interaction_models"
-    assert intent == "NameIntent"
+    assert intent == "AskQuestionIntent"
 
 
 def test_container_image_is_small_non_root_and_health_checked() -> None:

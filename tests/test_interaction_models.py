@@ -73,4 +73,5 @@ def test_category_slot_type_matches_the_question_decks(locale: str) -> None:
     for category_id, name in values.items():
         category = content.categories[category_id]
         assert name["value"] == category.name
-        assert set(name.get("synonyms", [])) | {name["value"]} == set(category.synonyms) | {category.name}
+        # the grammar's list is where category phrasings live; it covers every word the decks know
+        assert set(category.synonyms) | {category.name} <= set(name.get("synonyms", [])) | {name["value"]}

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -41,9 +41,9 @@ from sqlalchemy.sql import ClauseElement
 from skill.storage.crypto import AnswerCipher
 from skill.storage.journal import JournalStatements, SqlJournal
 from skill.storage.prepared import Prepared
-from skill.storage.schema import households, upsert
+from skill.storage.schema import households, understanding_misses, upsert
 
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,7 @@ class HouseholdRecord:
     id: int
     state: str
     journal: SqlJournal | None = None
+    misses: list[tuple[str, str]] = field(default_factory=list)  # ("flow.step", "fallback" | "near_miss")
 
 
 class Store(Protocol):
@@ -75,6 +76,9 @@ class Store(Protocol):
     def ping(self) -> None:
         """Raise when the database cannot be reached."""
 
+    def understanding_misses(self) -> list[tuple[str, str, str, int]]:
+        """(platform, "flow.step", kind, count) of every counted miss."""
+
 
 # A turn's statements, prepared once per store (skill.storage.prepared). SQLite ignores FOR
 # UPDATE (a turn holds the database's write lock from BEGIN IMMEDIATE instead).
@@ -88,6 +92,24 @@ _SAVE_STATE = (
     .values(state=bindparam("new_state"), updated_at=bindparam("now", type_=households.c.updated_at.type))
 )
 _DELETE_HOUSEHOLD = households.delete().where(households.c.id == bindparam("household"))
+
+
+_MISSES = select(
+    understanding_misses.c.platform,
+    understanding_misses.c.place,
+    understanding_misses.c.kind,
+    understanding_misses.c.count,
+).order_by(understanding_misses.c.platform, understanding_misses.c.place, understanding_misses.c.kind)
+
+
+def _count_miss(dialect: str) -> ClauseElement:
+    """Add one to a (platform, place, kind) count, creating it at one."""
+    row = upsert(understanding_misses, dialect).values(
+        platform=bindparam("platform"), place=bindparam("place"), kind=bindparam("kind"), count=1
+    )
+    return row.on_conflict_do_update(
+        index_elements=["platform", "place", "kind"], set_={"count": understanding_misses.c.count + 1}
+    )
 
 
 def _insert_household(dialect: str) -> ClauseElement:
@@ -133,6 +155,8 @@ class SqlStore:
         self._insert_household = Prepared(_insert_household(dialect.name), dialect)
         self._save_state = Prepared(_SAVE_STATE, dialect)
         self._delete_household = Prepared(_DELETE_HOUSEHOLD, dialect)
+        self._count_miss = Prepared(_count_miss(dialect.name), dialect)
+        self._misses = Prepared(_MISSES, dialect)
         self._journal = JournalStatements(dialect)
         database = _sqlite_file(url) if self.is_sqlite else None
         self._wal = f"{database}-wal" if database is not None else None
@@ -201,11 +225,20 @@ class SqlStore:
                 journal = SqlJournal(cursor, household_id, self.cipher, self._journal)
             record = HouseholdRecord(id=household_id, state=state, journal=journal)
             yield record
+            for place, kind in record.misses:
+                miss = {"platform": key.platform, "place": place[:64], "kind": kind}
+                self._count_miss.execute(cursor, miss)
             if record.state != state:
                 self._save_state.execute(
                     cursor, {"household": household_id, "new_state": record.state, "now": datetime.now(UTC)}
                 )
             transaction.durable = journal is not None and journal.changed
+
+    def understanding_misses(self) -> list[tuple[str, str, str, int]]:
+        """(platform, "flow.step", kind, count) of every counted miss, for the operator."""
+        with self._transaction() as transaction:
+            rows = self._misses.all(transaction.cursor, {})
+        return [(str(platform), str(place), str(kind), int(count)) for platform, place, kind, count in rows]
 
     def load_state(self, key: HouseholdKey) -> str | None:
         """The stored state of a household, or None if it has never spoken."""

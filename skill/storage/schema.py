@@ -82,6 +82,19 @@ answers = Table(
 )
 
 
+# How often local understanding fell back or recovered a near miss, per platform and
+# "flow.step": counts only, so the operator can see where people are misunderstood without
+# anyone's words being kept (skill.nlu; `flask --app skill understanding` prints them).
+understanding_misses = Table(
+    "understanding_misses",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("place", String(64), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("count", BigInteger, nullable=False),
+)
+
+
 def upsert(table: Table, dialect: str) -> postgresql.Insert | sqlite.Insert:
     """An INSERT into `table` that takes ON CONFLICT, for the dialect named ("postgresql", "sqlite")."""
     # Imported here, for the dialect in use: sqlalchemy.dialects.postgresql alone costs a

@@ -72,27 +72,33 @@ class WebEndpoint:
         self.store = store
 
     def turn(self, body: Any) -> dict[str, Any]:
-        """Check, understand and answer one turn; BadInput for a malformed one."""
+        """Check, understand and answer one turn, in one store transaction; BadInput for a malformed one."""
         turn = parse_turn(body)
         key = household(turn.session_id)
-        heard = understand(turn)
-        host = WebEffects(turn.time_zone, self.conversation.clock, LOCALE)
+        host = WebEffects(turn.time_zone, self.conversation.clock, turn.locale)
+        opened = [False]
+
+        def heard_in(state: State) -> tuple[Event, str | None]:
+            heard = understand(turn, state)
+            opened[0] = heard.opens or _session_is_closed(state)
+            return replace(heard.event, new_session=opened[0]), heard.miss
+
         try:
-            new_session = heard.opens or self._session_is_closed(key)
-            event = replace(heard.event, new_session=new_session)
-            reply = self.conversation.turn(key, event, host)
-            where = self._where(key)
+            exchange = self.conversation.exchange(key, heard_in, host)
         except Exception as error:  # any fault: an apology the page can speak, never a 500
             log.error("web turn failed: %s", type(error).__name__, exc_info=error)
-            return {**self._apology(turn.session_id), "heard": _heard(heard.event)}
-        answer = reply_json(reply)
+            return self._apology(turn.session_id)
+        answer = reply_json(exchange.reply)
+        session = exchange.state.session
         return {
             "session_id": turn.session_id,
-            "new_session": new_session,
-            "heard": _heard(heard.event),
+            "new_session": opened[0],
+            "heard": _heard(exchange.event),
             **answer,
             "effects": host.done,
-            "suggestions": suggestions_for("ended" if answer["end_session"] else where),
+            "suggestions": suggestions_for(
+                "ended" if answer["end_session"] else f"{session.flow}.{session.step}"
+            ),
         }
 
     def reset(self, body: Any) -> dict[str, Any]:
@@ -109,20 +115,6 @@ class WebEndpoint:
         deleted = self.store.delete_household(household(session_id))
         return {"session_id": session_id, "deleted": bool(deleted)}
 
-    def _session_is_closed(self, key: HouseholdKey) -> bool:
-        """Whether the next turn opens a new session: first turn, or the last reply ended it."""
-        stored = self.store.load_state(key)
-        if not stored:
-            return True
-        session = State.from_json(stored).session
-        # The core resets the session when a reply ends it; a reply that did not listen
-        # (no reprompt) closes an Alexa session too.
-        return session == Session() or (session.last_speech is not None and session.last_reprompt is None)
-
-    def _where(self, key: HouseholdKey) -> str:
-        session = State.from_json(self.store.load_state(key)).session
-        return f"{session.flow}.{session.step}"
-
     def _apology(self, session_id: str) -> dict[str, Any]:
         content = self.conversation.content
         rng = random.Random()
@@ -135,6 +127,14 @@ class WebEndpoint:
             "suggestions": suggestions_for("home"),
             "fault": True,
         }
+
+
+def _session_is_closed(state: State) -> bool:
+    """Whether this turn opens a new session: the household's first, or the last reply ended it."""
+    session = state.session
+    # The core resets the session when a reply ends it; a reply that did not listen
+    # (no reprompt) closes an Alexa session too.
+    return session == Session() or (session.last_speech is not None and session.last_reprompt is None)
 
 
 def _heard(event: Event) -> dict[str, Any]:

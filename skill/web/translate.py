@@ -1,15 +1,17 @@
 """Browser ⇄ dialogue: a JSON turn becomes an Event, a Reply becomes JSON for the page.
 
-A turn names its browser session (`session_id`, the household) and one of: `launch: true`,
-an `utterance` (typed or recognised text, matched to an intent with the interaction
-model's own samples by `skill.nlu`), or an `intent` with `slots` (what Alexa's NLU would
-have sent). Like Alexa's dialog manager, the page echoes the last reply's `elicit`, and
-words that match no intent then fill that slot ("the long walk on Sunday" as a check-in
-answer). Built-in slot values are converted to Amazon's formats (`skill.web.slots`).
+A turn names its browser session (`session_id`, the household), optionally its `locale`
+(en-US, en-GB, en-CA, en-AU or en-IN) and one of: `launch: true`, an `utterance` (typed or
+recognised text, understood with the one grammar by `skill.nlu`, in the context of where
+the household's conversation stands, inside the turn), or an `intent` with `slots` (what
+Alexa's NLU would have sent). An `elicit` echoed from the last reply is accepted and
+ignored: the household's stored step already says that an answer or a name is being
+asked for. Built-in slot values are converted to Amazon's formats (`skill.nlu.values`).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,10 +19,11 @@ from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dialogue import Event, Reply, Slot, intents, to_ssml, to_text
+from dialogue import Event, Reply, Slot, State, intents, to_ssml, to_text
 from dialogue.speech import Pause, Say, Speech
-from skill.nlu import FALLBACK, load_model, matcher_for, normalise
-from skill.web import slots as builtin
+from skill.nlu import FALLBACK, recognizer_for
+from skill.nlu import values as builtin
+from skill.nlu.grammar import locales, models_dir
 
 LOCALE = "en-US"
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -51,8 +54,8 @@ class TurnRequest:
     utterance: str | None = None
     intent: str | None = None
     slots: Mapping[str, str] = field(default_factory=dict)
-    elicit: tuple[str, str] | None = None
     time_zone: str | None = None
+    locale: str = "en-US"
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Heard:
 
     event: Event
     opens: bool  # a launch or a one-shot "ask heart to heart for …": always a new session
+    miss: str | None = None  # "fallback" or "near_miss" when the words were not understood outright
 
 
 def session_id_of(body: Any) -> str:
@@ -100,15 +104,25 @@ def parse_turn(body: Any) -> TurnRequest:
         for name, value in slots.items()
         if value is not None
     }
-    return TurnRequest(
+    request = TurnRequest(
         session_id=session_id,
         launch=launch,
         utterance=utterance,
         intent=intent,
         slots=checked_slots,
-        elicit=_elicit(body.get("elicit")),
         time_zone=_time_zone(body.get("time_zone")),
+        locale=_locale(body.get("locale")),
     )
+    _check_elicit(body.get("elicit"))
+    return request
+
+
+def _check_elicit(value: Any) -> None:
+    """An echoed `elicit` must have the shape the page was given (its content is not needed)."""
+    if value is None:
+        return
+    if not isinstance(value, dict) or not all(isinstance(value.get(k), str) for k in ("intent", "slot")):
+        raise BadInput("elicit must be null or an object with intent and slot")
 
 
 def _text(value: Any, what: str, limit: int) -> str:
@@ -119,17 +133,12 @@ def _text(value: Any, what: str, limit: int) -> str:
     return _CONTROL.sub(" ", value)
 
 
-def _elicit(value: Any) -> tuple[str, str] | None:
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise BadInput("elicit must be null or an object with intent and slot")
-    intent, slot = value.get("intent"), value.get("slot")
-    if not isinstance(intent, str) or not isinstance(slot, str):
-        raise BadInput("elicit must be null or an object with intent and slot")
-    if slot not in slot_types().get(intent, {}):
-        return None  # not a slot the model has: nothing to fill, as Alexa would ignore it
-    return intent, slot
+def _locale(value: Any) -> str:
+    if value is None or value == "":
+        return LOCALE
+    if not isinstance(value, str) or value not in locales():
+        raise BadInput(f"locale must be one of {', '.join(sorted(locales()))}")
+    return value
 
 
 def _time_zone(value: Any) -> str | None:
@@ -147,50 +156,58 @@ def _time_zone(value: Any) -> str | None:
 @cache
 def slot_types(locale: str = LOCALE) -> dict[str, dict[str, str]]:
     """Intent name -> slot name -> slot type, from the interaction model."""
-    language = load_model(locale)["interactionModel"]["languageModel"]
+    model = json.loads((models_dir() / f"{locale}.json").read_text(encoding="utf-8"))
+    language = model["interactionModel"]["languageModel"]
     return {
         intent["name"]: {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
         for intent in language["intents"]
     }
 
 
-def understand(turn: TurnRequest) -> Heard:
-    """The dialogue event for a checked turn (new_session is decided by the caller)."""
+def understand(turn: TurnRequest, state: State) -> Heard:
+    """The dialogue event for a checked turn, in the household's state (new_session is the caller's)."""
     if turn.launch:
-        return Heard(Event(intents.LAUNCH, locale=LOCALE), opens=True)
+        return Heard(Event(intents.LAUNCH, locale=turn.locale), opens=True)
     if turn.intent is not None:
-        return Heard(_intent_event(turn.intent, turn.slots), opens=False)
+        return Heard(_intent_event(turn.intent, turn.slots, turn.locale), opens=False)
     text = str(turn.utterance)
-    invocation = _INVOCATION.match(normalise(text))
+    invocation = _INVOCATION.match(_plain(text))
     if invocation is not None:
         if invocation.group(1) is None:
-            return Heard(Event(intents.LAUNCH, locale=LOCALE), opens=True)
+            return Heard(Event(intents.LAUNCH, locale=turn.locale), opens=True)
         text = invocation.group(1)
-    match = matcher_for(LOCALE).match(text)
-    if match.intent == FALLBACK and turn.elicit is not None and invocation is None:
-        # Alexa fills an elicited slot with whatever is said next; so does the page.
-        intent, slot = turn.elicit
-        return Heard(Event(intent, {slot: Slot(" ".join(text.split()))}, locale=LOCALE), opens=False)
-    heard = {name: words for name, (words, _resolved) in match.slots.items()}
-    return Heard(_intent_event(match.intent, heard), opens=invocation is not None)
+    # A one-shot request ("ask heart to heart for a question") opens a new session at home.
+    where = "home.menu" if invocation is not None else f"{state.session.flow}.{state.session.step}"
+    found = recognizer_for(turn.locale).understand(text, where)
+    miss = None if found.how == "grammar" else found.how
+    return Heard(
+        Event(found.intent, dict(found.slots), locale=turn.locale), opens=invocation is not None, miss=miss
+    )
 
 
-def _intent_event(name: str, heard: Mapping[str, str]) -> Event:
+def _plain(text: str) -> str:
+    """Lower case, apostrophes kept, other punctuation gone, single spaces."""
+    text = text.lower().replace("\u2019", "'")
+    return " ".join(re.sub(r"[^a-z0-9' ]+", " ", text).split())
+
+
+def _intent_event(name: str, heard: Mapping[str, str], locale: str) -> Event:
     """An intent as Alexa would send it: unknown names are the fallback, slot values resolved."""
     types = slot_types()
     if name not in types:
-        return Event(FALLBACK, locale=LOCALE)
-    values = matcher_for(LOCALE).values
+        return Event(FALLBACK, locale=locale)
+    recognizer = recognizer_for(locale)
     slots: dict[str, Slot] = {}
     for slot_name, words in heard.items():
         slot_type = types[name].get(slot_name)
         if slot_type is None or not words.strip():
             continue
-        if slot_type in values:  # a custom type: resolve to its id through the synonyms
-            slots[slot_name] = Slot(words, values[slot_type].get(normalise(words)))
-        else:
-            slots[slot_name] = Slot(builtin.resolve(slot_type, words))
-    return Event(name, slots, locale=LOCALE)
+        if slot_type.startswith("AMAZON."):
+            slots[slot_name] = Slot(builtin.resolve(slot_type, words) or words)
+            continue
+        # a custom type: resolved to its id through the grammar list's alternatives, as Alexa would
+        slots[slot_name] = Slot(words, recognizer.resolve(slot_name, words))
+    return Event(name, slots, locale=locale)
 
 
 def segments(speech: Speech) -> list[dict[str, str | int]]:

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from dialogue import State
-from skill.nlu import FALLBACK, matcher_for
+from skill.nlu import FALLBACK, recognizer_for
 from skill.storage import HouseholdKey
 from skill.web import _suggestion_table, suggestions_for
 
@@ -135,7 +135,7 @@ def test_a_fault_inside_a_turn_is_a_spoken_apology_not_a_500(
     def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError("the database fell over")
 
-    monkeypatch.setattr(app.extensions["conversation"], "turn", broken)
+    monkeypatch.setattr(app.extensions["conversation"], "exchange", broken)
     result = client.post("/web/turn", json={"session_id": SESSION, "utterance": "a question"})
     assert result.status_code == 200
     reply = result.get_json()
@@ -399,7 +399,7 @@ def test_the_page_loads_nothing_from_elsewhere(client: FlaskClient) -> None:
 def test_every_suggestion_means_something_where_it_is_offered() -> None:
     from dialogue.flows import FLOWS
 
-    matcher = matcher_for("en-US")
+    recognizer = recognizer_for("en-US")
     for where, chips in _suggestion_table().items():
         flow, _, step = where.partition(".")
         if where != "ended":
@@ -409,7 +409,8 @@ def test_every_suggestion_means_something_where_it_is_offered() -> None:
         for chip in chips:
             if chip.endswith("…"):
                 continue  # a lead-in the person finishes ("my answer is …")
-            assert matcher.match(chip).intent != FALLBACK or chip == "open heart to heart", (where, chip)
+            heard = recognizer.understand(chip, where if where != "ended" else "home.menu")
+            assert heard.intent != FALLBACK or chip == "open heart to heart", (where, chip)
 
 
 def test_suggestions_fall_back_from_step_to_flow_to_home() -> None:

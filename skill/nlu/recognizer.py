@@ -1,0 +1,265 @@
+"""Local understanding: typed or recognised words -> an intent and its slots, through hassil.
+
+For every host without Alexa's NLU (the browser, the terminal chat, a local assistant).
+One `Recognizer` per locale reads the one grammar (`skill.nlu.grammar`) and is asked with
+the words and where the conversation stands ("checkin.answering"), as Alexa's dialog
+management knows the step:
+
+1. The words are tidied without changing their length (curly apostrophes, "check-in" ->
+   "check in", a leading "alexa,"), so what hassil matches maps straight back to what was
+   said; fillers and politeness are the grammar's skip words.
+2. hassil ranks every sentence template that matches the whole utterance in this context
+   (fewest free-text slots, then most literal words). The first whose slots read as their
+   kind wins: a duration must be one ("two hours" -> PT2H), a clock time one ("half past
+   nine" -> 09:30), a first name a name ("I'm confused" is not one).
+3. Where a person's own words are being taken (an answer, a name: `free_text` in the
+   grammar), only that step's commands are heard; anything else is the free text, kept as
+   said (case and all) with a pure lead-in ("my answer is") and hesitations ("um") taken off.
+4. Elsewhere, when nothing matched, a near miss: words the grammar does not know are
+   corrected to the closest word it does (rapidfuzz, at least `NEAR_MISS_SCORE` similar) or
+   dropped, and the grammar is asked again. "can u gimme a qestion" lands; "I need a coffee"
+   still falls back.
+
+The result says how it was understood ("grammar", "near_miss" or "fallback"), so the host
+can count misses per step without keeping any words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Literal
+
+from hassil import Intents, recognize_ranked
+from hassil.expression import Expression, Group, TextChunk
+from hassil.intents import TextSlotList
+from hassil.sample import sample_expression
+from rapidfuzz import fuzz, process
+
+from dialogue.model import Slot
+from skill.nlu import values
+from skill.nlu.grammar import alexa_skeleton, grammar_for, source_grammar
+
+FALLBACK = "AMAZON.FallbackIntent"
+FIRST_NAME = "AMAZON.FirstName"
+FREE_TEXT = "AMAZON.SearchQuery"
+# The similarity (0-100, rapidfuzz's ratio) from which an unknown word is read as a
+# grammar word; chosen on the corpus (tests/nlu/corpus.yaml, see tests/nlu/report.py).
+NEAR_MISS_SCORE = 80
+How = Literal["grammar", "near_miss", "fallback"]
+
+# A leading wake word, said or typed: replaced by spaces so positions still match the text.
+_WAKE = re.compile(r"^\s*(?:(?:hey|ok|okay|hi)\s+)?alexa\b[\s,.!:;-]*", re.IGNORECASE)
+# Politeness and hesitation at either end of a command, blanked before matching (hassil's
+# skip words are all-or-nothing: "please" could not go while "like" in "we'd like" stays).
+_LEADING = re.compile(
+    r"^(?:\s*(?:um+|uh+(?!\s*huh)|er+m?|hmm+|ah+|oh|okay|ok|so|well|right|alright|please|hey)\b[\s,.!]*)+",
+    re.IGNORECASE,
+)
+_TRAILING_POLITE = re.compile(
+    r"(?:[\s,.!]*\b(?:please|pls|thanks|thank you|thx|mate|eh|cheers|ta|then|babe|honey)\b)+[\s,.!?]*$",
+    re.IGNORECASE,
+)
+_WORD_HYPHEN = re.compile(r"(?<=[A-Za-z])-(?=[A-Za-z])")
+_HESITATION = re.compile(r"^(?:(?:um+|uh+|er+m?|hmm+|ah+|oh)\b[\s,.!-]*)+", re.IGNORECASE)
+_TRAILING = re.compile(r"[\s,;:-]+$")
+_WORD = re.compile(r"[a-z']+")
+_CLAUSE = re.compile(r"[,;:.!?]+")
+# What a first name is not: words people say at the name step that are not names.
+_NOT_NAMES = frozenset(
+    """i me you we us he she they it him her them my your our their this that there here what who
+    why how when where which not no yes yeah ok okay sure fine good great confused lost ready done
+    sorry tired busy back home hungry both everyone everybody nobody someone somebody anyone
+    the a an and or but so just only um uh er hmm well really very alone myself yourself
+    help stop cancel repeat again skip next pause wait hang on hold yep yup nope nah called""".split()
+)
+
+
+@dataclass(frozen=True)
+class Understood:
+    """What some words were taken to mean, and how."""
+
+    intent: str
+    slots: Mapping[str, Slot] = field(default_factory=dict)
+    how: How = "grammar"
+
+
+class Recognizer:
+    """Understands one locale's sentences with the one grammar."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+        grammar = grammar_for(locale, "local")
+        self.intents = Intents.from_dict(grammar)
+        self.slot_kinds: dict[str, str] = dict(alexa_skeleton()["slots"])
+        self.free_text: dict[str, dict[str, Any]] = dict(source_grammar().get("free_text", {}))
+        self.vocabulary = sorted(_vocabulary(self.intents))
+        self._known = frozenset(self.vocabulary)
+        self._ids = {
+            name: {
+                _plain(words): str(value.value_out)
+                for value in slot_list.values
+                for words in sample_expression(value.text_in)
+            }
+            for name, slot_list in self.intents.slot_lists.items()
+            if isinstance(slot_list, TextSlotList)
+        }
+
+    def resolve(self, list_name: str, words: str) -> str | None:
+        """The id a grammar list gives these words ("growing up" -> FAMILY), as Alexa resolves synonyms."""
+        return self._ids.get(list_name, {}).get(_plain(words))
+
+    def understand(self, text: str, where: str = "home.menu") -> Understood:
+        """The intent and slots for `text` said at `where` ("flow.step"), or the fallback."""
+        said = _tidy(text)
+        if not said.strip():
+            return Understood(FALLBACK, how="fallback")
+        free = self.free_text.get(where)
+        if free is None:
+            said = _blank(_TRAILING_POLITE, _blank(_LEADING, said))
+        found = self._match(said, where)
+        if found is not None:
+            return found
+        if free is not None:
+            return Understood(FALLBACK, how="fallback")
+        for attempt in self._near_misses(said):
+            found = self._match(attempt, where)
+            if found is not None:
+                return Understood(found.intent, found.slots, "near_miss")
+        return Understood(FALLBACK, how="fallback")
+
+    def _near_misses(self, said: str) -> Iterator[str]:
+        """Readings of words nothing matched: each clause alone (the last first), then spelling mended."""
+        clauses = [clause for clause in _CLAUSE.split(said) if clause.strip()]
+        if len(clauses) > 1:
+            yield from reversed(clauses)
+        mended = self._mend(said)
+        if mended is not None:
+            yield mended
+
+    def _match(self, said: str, where: str) -> Understood | None:
+        free = self.free_text.get(where)
+        allowed = set(free["commands"]) | {free["intent"]} if free is not None else None
+        context = {"step": where, "flow": where.split(".")[0]}
+        for result in recognize_ranked(said, self.intents, intent_context=context, language="en"):
+            name = result.intent.name
+            if allowed is not None and name not in allowed:
+                continue
+            slots = self._slots(said, result)
+            if slots is not None:
+                return Understood(name, slots)
+        return None
+
+    def _slots(self, said: str, result: Any) -> dict[str, Slot] | None:
+        """The result's slots as Alexa would fill them; None when one does not read as its kind."""
+        slots: dict[str, Slot] = {}
+        for name, entity in result.entities.items():
+            kind = self.slot_kinds.get(name, "")
+            if not entity.is_wildcard:  # a grammar list: the words heard and their id
+                slots[name] = Slot(_spoken(said, entity), str(entity.value))
+                continue
+            heard = _spoken(said, entity)
+            if kind == FREE_TEXT:
+                words = _HESITATION.sub("", heard).strip()
+                if not words:
+                    return None
+                slots[name] = Slot(words)
+            elif kind == FIRST_NAME:
+                if not _looks_like_a_name(heard):
+                    return None
+                slots[name] = Slot(_TRAILING.sub("", heard.strip(" .!?")))
+            else:
+                value = values.resolve(kind, heard)
+                if value is None:
+                    return None
+                slots[name] = Slot(value)
+        return slots
+
+    def _mend(self, said: str) -> str | None:
+        """The words with each unknown one corrected to its closest grammar word, or dropped.
+
+        None when nothing changed or when too little of what was said is left to go on (at
+        most a third of the words dropped): "order more paper towels" is not "more".
+        """
+        words = _WORD.findall(said.lower())
+        out: list[str] = []
+        dropped = 0
+        for word in words:
+            if word in self._known:
+                out.append(word)
+                continue
+            best = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=NEAR_MISS_SCORE)
+            if best is None:
+                dropped += 1
+            else:
+                out.append(best[0])
+        if out == words or not out or dropped * 3 > len(words):
+            return None
+        return " ".join(out)
+
+
+def _tidy(text: str) -> str:
+    """The words as matched: same length as said, so hassil's spans point into the original."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
+    wake = _WAKE.match(text)
+    if wake is not None:
+        text = " " * wake.end() + text[wake.end() :]
+    return _WORD_HYPHEN.sub(" ", text)
+
+
+def _plain(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower().replace("\u2019", "'").replace("-", " ")))
+
+
+def _blank(pattern: re.Pattern[str], text: str) -> str:
+    """The text with what the pattern matches replaced by as many spaces."""
+    return pattern.sub(lambda found: " " * len(found[0]), text)
+
+
+def _spoken(said: str, entity: Any) -> str:
+    """What the person said for a slot, as they said it (case and inner punctuation kept)."""
+    span = entity.text_span
+    if span is not None:
+        return said[span[0] : span[1]].strip()
+    return str(entity.text).strip()
+
+
+def _looks_like_a_name(heard: str) -> bool:
+    words = [word.strip(".,!?").lower() for word in heard.split()]
+    if not 1 <= len(words) <= 3 or any(not re.fullmatch(r"[^\W\d_][\w'.-]*", w) for w in words):
+        return False
+    return not any(word in _NOT_NAMES for word in words)
+
+
+def _vocabulary(intents: Intents) -> set[str]:
+    """Every word a grammar sentence, rule or list value can contain."""
+    words: set[str] = set()
+
+    def walk(expression: Expression) -> None:
+        if isinstance(expression, TextChunk):
+            words.update(_WORD.findall(expression.text.lower()))
+        elif isinstance(expression, Group):
+            for item in expression.items:
+                walk(item)
+
+    for intent in intents.intents.values():
+        for data in intent.data:
+            for sentence in data.sentences:
+                walk(sentence.expression)
+    for rule in intents.expansion_rules.values():
+        walk(rule.expression)
+    for slot_list in intents.slot_lists.values():
+        if isinstance(slot_list, TextSlotList):
+            for value in slot_list.values:
+                walk(value.text_in)
+    for skip in intents.skip_words:
+        words.update(_WORD.findall(skip.lower()))
+    return words
+
+
+@cache
+def recognizer_for(locale: str = "en-US") -> Recognizer:
+    """A recogniser for one locale, built once per process."""
+    return Recognizer(locale)

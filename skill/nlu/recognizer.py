@@ -119,7 +119,7 @@ class Recognizer:
         free = self.free_text.get(where)
         if free is None:
             said = _blank(_TRAILING_POLITE, _blank(_LEADING, said))
-        found = self._match(said, where)
+        found = self._match(said, where, text)
         if found is not None:
             return found
         if free is not None:
@@ -139,7 +139,11 @@ class Recognizer:
         if mended is not None:
             yield mended
 
-    def _match(self, said: str, where: str) -> Understood | None:
+    def _match(self, said: str, where: str, original: str | None = None) -> Understood | None:
+        """The first ranked match whose slots read as their kinds; slot words are cut from `original`.
+
+        `said` is the tidied text hassil matches; `original` (the same length) what was said.
+        """
         free = self.free_text.get(where)
         allowed = set(free["commands"]) | {free["intent"]} if free is not None else None
         context = {"step": where, "flow": where.split(".")[0]}
@@ -147,7 +151,7 @@ class Recognizer:
             name = result.intent.name
             if allowed is not None and name not in allowed:
                 continue
-            slots = self._slots(said, result)
+            slots = self._slots(original if original is not None else said, result)
             if slots is not None:
                 return Understood(name, slots)
         return None

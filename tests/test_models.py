@@ -1,4 +1,4 @@
-"""The Alexa models are generated from the one grammar: current, within Amazon's rules, rich and unambiguous."""
+"""The Alexa models come from the one grammar: current, within Amazon's rules, rich and unambiguous."""
 
 from __future__ import annotations
 

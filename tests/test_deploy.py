@@ -291,6 +291,6 @@ def test_container_image_is_small_non_root_and_health_checked() -> None:
         assert private in ignored
 
 
-def test_makefile_regenerates_locales() -> None:
+def test_makefile_regenerates_the_models_from_the_grammar() -> None:
     makefile = (ROOT / "Makefile").read_text()
-    assert re.search(r"^locales:.*\n\t.*deploy/locales\.py", makefile, re.MULTILINE)
+    assert re.search(r"^models:.*\n\t.*deploy/models\.py", makefile, re.MULTILINE)

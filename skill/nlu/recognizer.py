@@ -49,6 +49,12 @@ FREE_TEXT = "AMAZON.SearchQuery"
 # grammar word; chosen on the corpus (tests/nlu/corpus.yaml, see tests/nlu/report.py).
 NEAR_MISS_SCORE = 80
 How = Literal["grammar", "near_miss", "fallback"]
+# The grammar's wildcard for a few trailing words of why ("a question about family for me
+# and the kids"): heard, checked to be short, and let go.
+LET_GO = "reason"
+_LET_GO_WORDS = 6
+# Chat shorthand read as the words it stands for before a near miss is looked for.
+_SHORTHAND = {"u": "you", "ur": "your", "r": "are", "y": "why", "pls": "please", "plz": "please", "thx": "thanks"}
 
 # A leading wake word, said or typed: replaced by spaces so positions still match the text.
 _WAKE = re.compile(r"^\s*(?:(?:hey|ok|okay|hi)\s+)?alexa\b[\s,.!:;-]*", re.IGNORECASE)
@@ -120,24 +126,35 @@ class Recognizer:
         if free is None:
             said = _blank(_TRAILING_POLITE, _blank(_LEADING, said))
         found = self._match(said, where, text)
+        if found is not None and (free is None or found.intent != free["intent"]):
+            return found
+        # Two clauses ("we give up, end the phone-free night"): one of them may be the request.
+        # Where someone's own words are taken, only a clause that is wholly a command of the
+        # step's `clause_commands` counts ("scratch that, I want to answer again").
+        clause = self._clause(said, where, free)
+        if clause is not None:
+            return Understood(clause.intent, clause.slots, "grammar" if free is not None else "near_miss")
         if found is not None:
             return found
         if free is not None:
             return Understood(FALLBACK, how="fallback")
-        for attempt in self._near_misses(said):
-            found = self._match(attempt, where)
+        mended = self._mend(said)
+        if mended is not None:
+            found = self._match(mended, where)
             if found is not None:
                 return Understood(found.intent, found.slots, "near_miss")
         return Understood(FALLBACK, how="fallback")
 
-    def _near_misses(self, said: str) -> Iterator[str]:
-        """Readings of words nothing matched: each clause alone (the last first), then spelling mended."""
+    def _clause(self, said: str, where: str, free: Mapping[str, Any] | None) -> Understood | None:
+        """The request in one clause of several: a skill's own request before a built-in one, the last first."""
         clauses = [clause for clause in _CLAUSE.split(said) if clause.strip()]
-        if len(clauses) > 1:
-            yield from reversed(clauses)
-        mended = self._mend(said)
-        if mended is not None:
-            yield mended
+        if len(clauses) < 2:
+            return None
+        heard = [found for clause in reversed(clauses) if (found := self._match(clause, where)) is not None]
+        if free is not None:
+            heard = [found for found in heard if found.intent in free.get("clause_commands", ())]
+        heard.sort(key=lambda found: found.intent.startswith("AMAZON."))  # stable: the last clause first
+        return heard[0] if heard else None
 
     def _match(self, said: str, where: str, original: str | None = None) -> Understood | None:
         """The first ranked match whose slots read as their kinds; slot words are cut from `original`.
@@ -165,12 +182,17 @@ class Recognizer:
                 slots[name] = Slot(_spoken(said, entity), str(entity.value))
                 continue
             heard = _spoken(said, entity)
+            if name == LET_GO:
+                if len(heard.split()) > _LET_GO_WORDS:
+                    return None
+                continue
             if kind == FREE_TEXT:
                 words = _HESITATION.sub("", heard).strip()
                 if not words:
                     return None
                 slots[name] = Slot(words)
             elif kind == FIRST_NAME:
+                heard = _HESITATION.sub("", heard)
                 if not _looks_like_a_name(heard):
                     return None
                 slots[name] = Slot(_TRAILING.sub("", heard.strip(" .!?")))
@@ -182,26 +204,23 @@ class Recognizer:
         return slots
 
     def _mend(self, said: str) -> str | None:
-        """The words with each unknown one corrected to its closest grammar word, or dropped.
+        """The words with each unknown one corrected to its closest grammar word.
 
-        None when nothing changed or when too little of what was said is left to go on (at
-        most a third of the words dropped): "order more paper towels" is not "more".
+        None when nothing changed, or when a word is close to nothing the grammar knows:
+        "can u gimme a qestion" is mended, "order more paper towels" is not "more".
         """
         words = _WORD.findall(said.lower())
         out: list[str] = []
-        dropped = 0
         for word in words:
+            word = _SHORTHAND.get(word, word)
             if word in self._known:
                 out.append(word)
                 continue
             best = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=NEAR_MISS_SCORE)
             if best is None:
-                dropped += 1
-            else:
-                out.append(best[0])
-        if out == words or not out or dropped * 3 > len(words):
-            return None
-        return " ".join(out)
+                return None  # a word nothing in the grammar is close to: not a slip of the keyboard
+            out.append(best[0])
+        return " ".join(out) if out != words else None
 
 
 def _tidy(text: str) -> str:

@@ -27,20 +27,21 @@ can count misses per step without keeping any words.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import Any, Literal
 
 from hassil import Intents, recognize_ranked
 from hassil.expression import Expression, Group, TextChunk
-from hassil.intents import TextSlotList
+from hassil.intents import TextSlotList, WildcardSlotList
 from hassil.sample import sample_expression
 from rapidfuzz import fuzz, process
 
 from dialogue.model import Slot
 from skill.nlu import values
 from skill.nlu.grammar import alexa_skeleton, grammar_for, source_grammar
+from skill.nlu.similar import SimilarSentences
 
 FALLBACK = "AMAZON.FallbackIntent"
 FIRST_NAME = "AMAZON.FirstName"
@@ -54,18 +55,31 @@ How = Literal["grammar", "near_miss", "fallback"]
 LET_GO = "reason"
 _LET_GO_WORDS = 6
 # Chat shorthand read as the words it stands for before a near miss is looked for.
-_SHORTHAND = {"u": "you", "ur": "your", "r": "are", "y": "why", "pls": "please", "plz": "please", "thx": "thanks"}
+_SHORTHAND = {
+    "u": "you",
+    "ur": "your",
+    "r": "are",
+    "y": "why",
+    "pls": "please",
+    "plz": "please",
+    "thx": "thanks",
+}
 
 # A leading wake word, said or typed: replaced by spaces so positions still match the text.
 _WAKE = re.compile(r"^\s*(?:(?:hey|ok|okay|hi)\s+)?alexa\b[\s,.!:;-]*", re.IGNORECASE)
 # Politeness and hesitation at either end of a command, blanked before matching (hassil's
 # skip words are all-or-nothing: "please" could not go while "like" in "we'd like" stays).
 _LEADING = re.compile(
-    r"^(?:\s*(?:um+|uh+(?!\s*huh)|er+m?|hmm+|ah+|oh|okay|ok|so|well|right|alright|please|hey)\b[\s,.!]*)+",
+    r"^(?:\s*(?:um+|uh+(?!\s*huh)|er+m?|hmm+|ah+|oh|okay|ok|so|well|right|alright|please|hey|kindly|"
+    r"do one thing|would you (?:please |kindly )?be so kind as to|would you mind|would you kindly|"
+    r"(?:can|could|would|will|shall|may) (?:you|u|we|i)(?: please)?|you could|you can|reckon you could|"
+    r"reckon we could|reckon)\b[\s,.!]*)+",
     re.IGNORECASE,
 )
 _TRAILING_POLITE = re.compile(
-    r"(?:[\s,.!]*\b(?:please|pls|thanks|thank you|thx|mate|eh|cheers|ta|then|babe|honey)\b)+[\s,.!?]*$",
+    r"(?:[\s,.!]*\b(?:please|pls|thanks|thank you|thx|mate|eh|cheers|ta|then|babe|honey|dear|yeah|only|"
+    r"itself|obviously|would ya|would you|if you must|if that's all right|if that's alright|if that's ok|"
+    r"if that's okay|if you don't mind|if you would)\b)+[\s,.!?]*$",
     re.IGNORECASE,
 )
 _WORD_HYPHEN = re.compile(r"(?<=[A-Za-z])-(?=[A-Za-z])")
@@ -143,18 +157,37 @@ class Recognizer:
             found = self._match(mended, where)
             if found is not None:
                 return Understood(found.intent, found.slots, "near_miss")
+        closest = self.similar.closest(mended or said, where)
+        if closest is not None:
+            return Understood(closest[0], closest[1], "near_miss")
         return Understood(FALLBACK, how="fallback")
 
+    @cached_property
+    def similar(self) -> SimilarSentences:
+        """The grammar's sentences for the last near miss (built on first use)."""
+        wildcards = {
+            name
+            for name, slot_list in self.intents.slot_lists.items()
+            if isinstance(slot_list, WildcardSlotList)
+        }
+        return SimilarSentences(self.intents, self._ids, wildcards)
+
     def _clause(self, said: str, where: str, free: Mapping[str, Any] | None) -> Understood | None:
-        """The request in one clause of several: a skill's own request before a built-in one, the last first."""
+        """The request in one clause of several: the clause with the most words understood, the later on a tie.
+
+        "phones away, tech free night till ten, go on" is the evening until ten; "we give up,
+        end the phone-free night" the end of it.
+        """
         clauses = [clause for clause in _CLAUSE.split(said) if clause.strip()]
         if len(clauses) < 2:
             return None
-        heard = [found for clause in reversed(clauses) if (found := self._match(clause, where)) is not None]
-        if free is not None:
-            heard = [found for found in heard if found.intent in free.get("clause_commands", ())]
-        heard.sort(key=lambda found: found.intent.startswith("AMAZON."))  # stable: the last clause first
-        return heard[0] if heard else None
+        heard = [
+            (len(_WORD.findall(clause.lower())), position, found)
+            for position, clause in enumerate(clauses)
+            if (found := self._match(clause, where)) is not None
+            and (free is None or found.intent in free.get("clause_commands", ()))
+        ]
+        return max(heard, key=lambda item: item[:2])[2] if heard else None
 
     def _match(self, said: str, where: str, original: str | None = None) -> Understood | None:
         """The first ranked match whose slots read as their kinds; slot words are cut from `original`.
@@ -164,7 +197,9 @@ class Recognizer:
         free = self.free_text.get(where)
         allowed = set(free["commands"]) | {free["intent"]} if free is not None else None
         context = {"step": where, "flow": where.split(".")[0]}
-        for result in recognize_ranked(said, self.intents, intent_context=context, language="en"):
+        for result in recognize_ranked(
+            said, self.intents, intent_context=context, language="en", best_metadata_key="prefer"
+        ):
             name = result.intent.name
             if allowed is not None and name not in allowed:
                 continue
@@ -192,7 +227,7 @@ class Recognizer:
                     return None
                 slots[name] = Slot(words)
             elif kind == FIRST_NAME:
-                heard = _HESITATION.sub("", heard)
+                heard = _HESITATION.sub("", heard).split(",")[0]
                 if not _looks_like_a_name(heard):
                     return None
                 slots[name] = Slot(_TRAILING.sub("", heard.strip(" .!?")))
@@ -237,8 +272,9 @@ def _plain(text: str) -> str:
 
 
 def _blank(pattern: re.Pattern[str], text: str) -> str:
-    """The text with what the pattern matches replaced by as many spaces."""
-    return pattern.sub(lambda found: " " * len(found[0]), text)
+    """The text with what the pattern matches replaced by as many spaces (unless nothing would be left)."""
+    blanked = pattern.sub(lambda found: " " * len(found[0]), text)
+    return blanked if blanked.strip() else text
 
 
 def _spoken(said: str, entity: Any) -> str:

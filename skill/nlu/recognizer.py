@@ -173,7 +173,7 @@ class Recognizer:
         return SimilarSentences(self.intents, self._ids, wildcards)
 
     def _clause(self, said: str, where: str, free: Mapping[str, Any] | None) -> Understood | None:
-        """The request in one clause of several: the clause with the most words understood, the later on a tie.
+        """The request in one clause of several: the one with most words understood, the later on a tie.
 
         "phones away, tech free night till ten, go on" is the evening until ten; "we give up,
         end the phone-free night" the end of it.

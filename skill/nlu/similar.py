@@ -80,7 +80,7 @@ class SimilarSentences:
         )
 
     def closest(self, said: str, where: str) -> tuple[str, dict[str, Slot]] | None:
-        """The intent and slots of the sentence most like `said` at `where`; None when none is close enough."""
+        """The intent and slots of the sentence most like `said` at `where`; None when none is close."""
         shaped, found = self._shape(said)
         context = {"step": where, "flow": where.split(".")[0]}
         allowed = [s for s in self.sentences if not s.requires or check_required_context(s.requires, context)]

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 from typing import Any, Literal
 
@@ -54,6 +54,10 @@ How = Literal["grammar", "near_miss", "fallback"]
 # and the kids"): heard, checked to be short, and let go.
 LET_GO = "reason"
 _LET_GO_WORDS = 6
+# the share of the words a part of an utterance must hold to be taken for the whole request
+_MOST = 0.6
+_MENU = "home.menu"
+_COMMAND_WORDS = 10
 # Chat shorthand read as the words it stands for before a near miss is looked for.
 _SHORTHAND = {
     "u": "you",
@@ -117,6 +121,15 @@ class Recognizer:
         self.free_text: dict[str, dict[str, Any]] = dict(source_grammar().get("free_text", {}))
         self.vocabulary = sorted(_vocabulary(self.intents))
         self._known = frozenset(self.vocabulary)
+        # At a step that takes someone's own words, only its own intents are tried at all.
+        self._heard_at: dict[tuple[str, bool], Intents] = {}
+        for step, spec in self.free_text.items():
+            for commands_only, names in (
+                (False, {spec["intent"], *spec["commands"]}),
+                (True, set(spec.get("clause_commands", ()))),
+            ):
+                subset = {name: intent for name, intent in self.intents.intents.items() if name in names}
+                self._heard_at[(step, commands_only)] = replace(self.intents, intents=subset)
         self._ids = {
             name: {
                 _plain(words): str(value.value_out)
@@ -173,35 +186,53 @@ class Recognizer:
         return SimilarSentences(self.intents, self._ids, wildcards)
 
     def _clause(self, said: str, where: str, free: Mapping[str, Any] | None) -> Understood | None:
-        """The request in one clause of several: the one with most words understood, the later on a tie.
+        """The request in one part of what was said: the part with most words understood, the later on a tie.
 
-        "phones away, tech free night till ten, go on" is the evening until ten; "we give up,
-        end the phone-free night" the end of it.
+        The parts are the clauses between punctuation or, when a recogniser heard none, the
+        words before and after each gap. "phones away, tech free night till ten, go on" is the
+        evening until ten; "we give up end the phone free night" the end of it. A part must be
+        two words or more and match a sentence by its words, not a slot alone ("the meaning of
+        life" inside a question about the weather is not a request for a question); at the
+        menu, where requests for other skills arrive, a part cut at a gap must also be most
+        of what was said.
         """
-        clauses = [clause for clause in _CLAUSE.split(said) if clause.strip()]
-        if len(clauses) < 2:
-            return None
-        heard = [
-            (len(_WORD.findall(clause.lower())), position, found)
-            for position, clause in enumerate(clauses)
-            if (found := self._match(clause, where)) is not None
-            and (free is None or found.intent in free.get("clause_commands", ()))
-        ]
+        heard = []
+        total = len(_WORD.findall(said.lower()))
+        parts, punctuated = _parts(said)
+        for position, part in enumerate(parts):
+            words = len(_WORD.findall(part.lower()))
+            if words < 2 or (not punctuated and where == _MENU and words < _MOST * total):
+                continue  # "hug" out of "hug the dog", "turn off" out of "turn off the lights"
+            if free is not None and words > _COMMAND_WORDS:
+                continue  # a command beside someone's answer is short
+            if free is None:
+                part = _blank(_TRAILING_POLITE, _blank(_LEADING, part))
+            found = self._match(part, where, literal=True, commands_only=free is not None)
+            if found is not None:
+                heard.append((words, position, found))
         return max(heard, key=lambda item: item[:2])[2] if heard else None
 
-    def _match(self, said: str, where: str, original: str | None = None) -> Understood | None:
+    def _match(
+        self,
+        said: str,
+        where: str,
+        original: str | None = None,
+        literal: bool = False,
+        commands_only: bool = False,
+    ) -> Understood | None:
         """The first ranked match whose slots read as their kinds; slot words are cut from `original`.
 
         `said` is the tidied text hassil matches; `original` (the same length) what was said.
+        Where someone's own words are taken only that step's intents are tried, and with
+        `commands_only` only the commands that may stand in a part of what was said.
         """
-        free = self.free_text.get(where)
-        allowed = set(free["commands"]) | {free["intent"]} if free is not None else None
         context = {"step": where, "flow": where.split(".")[0]}
+        grammar = self._heard_at.get((where, commands_only), self.intents)
         for result in recognize_ranked(
-            said, self.intents, intent_context=context, language="en", best_metadata_key="prefer"
+            said, grammar, intent_context=context, language="en", best_metadata_key="prefer"
         ):
             name = result.intent.name
-            if allowed is not None and name not in allowed:
+            if literal and result.text_chunks_matched == 0:
                 continue
             slots = self._slots(original if original is not None else said, result)
             if slots is not None:
@@ -256,6 +287,16 @@ class Recognizer:
                 return None  # a word nothing in the grammar is close to: not a slip of the keyboard
             out.append(best[0])
         return " ".join(out) if out != words else None
+
+
+def _parts(said: str) -> tuple[list[str], bool]:
+    """The clauses between punctuation (True); without any, what comes before and after each gap (False)."""
+    clauses = [clause for clause in _CLAUSE.split(said) if clause.strip()]
+    if len(clauses) > 1:
+        return clauses, True
+    words = said.split()
+    cuts = [part for cut in range(1, len(words)) for part in (" ".join(words[:cut]), " ".join(words[cut:]))]
+    return cuts, False
 
 
 def _tidy(text: str) -> str:
@@ -315,6 +356,7 @@ def _vocabulary(intents: Intents) -> set[str]:
                 walk(value.text_in)
     for skip in intents.skip_words:
         words.update(_WORD.findall(skip.lower()))
+    words.update(values.SPOKEN_WORDS)  # numbers, units, days: what durations and times are made of
     return words
 
 

@@ -81,6 +81,13 @@ _CLOCK = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
 _GLUED = re.compile(r"([0-9]+(?::[0-9]+)?)(am|pm|a\.m\.|p\.m\.|[a-z]+)")
 
 
+# every word a spoken duration, time or day can be made of
+SPOKEN_WORDS = frozenset(
+    [*_UNITS, *_TENS, *_DURATION_UNITS, *_DAYS, "half", "quarter", "past", "to", "and", "am", "pm", "noon"]
+    + ["midday", "midnight", "o'clock", "oclock", "hundred", "of", "minutes", "hours", "seconds"]
+)
+
+
 def resolve(slot_type: str, heard: str) -> str | None:
     """The value Alexa would send for a built-in slot type, or None when the words are not one."""
     if slot_type == DURATION:

@@ -1,0 +1,61 @@
+"""What help tells people to say is understood where help says it."""
+
+from __future__ import annotations
+
+import pytest
+
+from dialogue.content import load_content
+from skill.nlu import FALLBACK, recognizer_for
+
+# help key -> (the place it is given, the phrases its words suggest)
+HELP = {
+    "help": (
+        "home.menu",
+        [
+            "a question",
+            "a question about family",
+            "let's play Remember when",
+            "start a hug",
+            "start a tech-free evening",
+            "start our check-in",
+        ],
+    ),
+    "help.questions": ("questions.asked", ["next", "say that again", "a question about the future"]),
+    "help.questions.choosing": (
+        "questions.choosing",
+        [
+            "our relationship",
+            "family",
+            "hopes and dreams",
+            "disappointments and hardship",
+            "insecurities",
+            "spirituality",
+        ],
+    ),
+    "help.remember_when": ("remember_when.sharing", ["next person", "stop"]),
+    "help.timed": (
+        "home.menu",
+        [
+            "start a hug",
+            "a bedtime cuddle",
+            "start a tech-free evening for two hours",
+            "how long is left",
+            "end the tech-free evening",
+        ],
+    ),
+    "help.timed.hugged": ("timed.hugged", ["another hug", "a one minute hug", "a question"]),
+    "help.checkin": ("home.menu", ["start our check-in", "what did we say last week"]),
+    "help.checkin.answering": ("checkin.answering", ["skip", "say that again", "let me redo that", "pause"]),
+    "help.checkin.ask_name": ("checkin.ask_name", ["I'm Sam", "just me"]),
+    "help.checkin.playback": ("checkin.playback", ["next", "stop"]),
+}
+
+
+@pytest.mark.parametrize("key", sorted(HELP))
+def test_what_help_suggests_is_said_in_it_and_understood_there(key: str) -> None:
+    where, phrases = HELP[key]
+    text = " ".join(load_content().phrases[key]).lower()
+    recognizer = recognizer_for("en-US")
+    for phrase in phrases:
+        assert phrase.lower() in text, (key, phrase)
+        assert recognizer.understand(phrase, where).intent != FALLBACK, (key, where, phrase)

@@ -77,7 +77,12 @@ def _advance(state: State, rule: Rule, outcome: Go) -> None:
     session.flow = _flow_name(outcome.step)
     session.step = str(outcome.step.value)
     session.offer = outcome.offer
-    if rule.intent != intents.REPEAT:
+    if outcome.reply.private:
+        # A household's words never sit in the state: "repeat" rebuilds them from the journal.
+        session.last_speech = None
+        session.last_reprompt = None
+    elif rule.intent != intents.REPEAT:
+        session.replay = None
         session.last_speech = speech_to_data(outcome.reply.speech)
         reprompt = outcome.reply.reprompt
         session.last_reprompt = speech_to_data(reprompt) if reprompt else None

@@ -6,6 +6,8 @@ interaction model.
 
 LAUNCH = "@Launch"
 SESSION_ENDED = "@SessionEnded"
+# Not a request: a rule for this name takes any intent (its guard says which); see Rule.
+ANY = "@Any"
 
 ASK_QUESTION = "AskQuestionIntent"
 LIST_CATEGORIES = "ListCategoriesIntent"
@@ -28,6 +30,7 @@ NO = "AMAZON.NoIntent"
 def is_request_kind(name: str) -> bool:
     """True for pseudo-intents that stand for a request kind (launch, session end, …)."""
     return name.startswith("@")
+
 
 # the weekly check-in
 START_CHECKIN = "StartCheckInIntent"

@@ -61,6 +61,9 @@ class Reply:
     end_session: bool = False
     effects: tuple[Effect, ...] = ()
     elicit: tuple[str, str] | None = None  # (intent, slot): the next words fill this slot
+    # The speech holds words a household said (answers read back): it is never kept in the
+    # state for "repeat"; the flow keeps what to read again instead (Session.replay).
+    private: bool = False
 
     @property
     def listens(self) -> bool:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 
+from dialogue import intents
 from dialogue.content import Content
 from dialogue.model import Event, Reply
 from dialogue.ports import Ports
@@ -88,8 +89,8 @@ class Rule:
     guard: Guard | None = None
 
     def matches(self, turn: Turn, step: Enum | None) -> bool:
-        """Whether this rule handles the turn's event at `step`."""
-        if self.intent != turn.event.intent:
+        """Whether this rule handles the turn's event at `step` (`intents.ANY` takes every intent)."""
+        if self.intent != turn.event.intent and self.intent != intents.ANY:
             return False
         if self.steps and step not in self.steps:
             return False

@@ -2,25 +2,33 @@
 
 Setup happens once: the skill learns one or two first names, confirming each. Then each
 topic (appreciation, what's working well, what's lacking, anything unspoken or in
-conflict, one wish for the coming week) gets one framing line and is asked of each person
-by name. Every answer goes to the journal (a port the host makes durable) before the
-skill says it is saved. Progress lives in the household state, so "pause", "stop" or a
-dropped session resume exactly where they left off, another day, in a new session.
+conflict, one wish for the coming week) is led in and guided once, when it is reached in
+order, and asked of each person by name; asking again, redoing or resuming names it once
+and never says "Next". Filler or too little to be an answer (content data,
+`checkin.non_answers`) is never saved. Every answer goes to the journal (a port the host
+makes durable) before the skill says it is saved. Progress lives in the household state,
+so "pause", "stop" or a dropped session resume exactly where they left off, another day,
+in a new session; a read-back is never kept there, only which answers to read again.
 
 | step           | intent                          | does                                   | next           |
 |----------------|---------------------------------|----------------------------------------|----------------|
 | any            | start our check-in              | learns names, or begins / resumes | ASK_NAME, ANSWERING |
 | ASK_NAME       | a name                          | "Sam, did I get that right?"           | CONFIRM_NAME   |
 | ASK_NAME       | just me (second name)           | a check-in for one                     | ANSWERING      |
+| ASK_NAME       | help / say that again           | explains / asks again, still listening | ASK_NAME       |
 | CONFIRM_NAME   | yes / no / another name         | keeps it / asks again / rechecks | ASK_NAME, ANSWERING |
 | ANSWERING      | an answer                       | saves it, thanks, asks the next        | ANSWERING      |
-| ANSWERING      | skip / next                     | moves on without an answer             | ANSWERING      |
-| ANSWERING      | say that again                  | asks the same again                    | ANSWERING      |
+| ANSWERING      | a non-answer ("hmm", "wait")    | nothing saved: asks gently; twice, moves on | ANSWERING |
+| ANSWERING      | skip / next / next person       | moves on without an answer             | ANSWERING      |
+| ANSWERING      | say that again / help           | the same question (help first)         | ANSWERING      |
 | ANSWERING      | let me redo that                | forgets the last answer, asks it again | ANSWERING      |
 | ANSWERING      | pause / stop / cancel           | keeps progress, says how to resume     | end            |
+| ANSWERING      | another exercise's words        | stays here: "I didn't catch that"      | ANSWERING      |
+| any            | change our names                | learns names again, keeps progress     | ASK_NAME       |
 | any            | what did we say last week       | reads back the last check-in by topic  | PLAYBACK       |
 | PLAYBACK       | next / yes                      | the next topic                         | PLAYBACK       |
 | any            | what did Sam say about …        | that answer                            | home           |
+| any            | say that again (after read-back)| the same answers again, from journal   | as before      |
 | any            | when was our last check-in      | its date and how much was said         | home           |
 | any            | delete our check-ins            | asks to confirm                        | CONFIRM_DELETE |
 | CONFIRM_DELETE | yes / no                        | deletes every answer / keeps them      | home           |
@@ -31,12 +39,14 @@ stateDiagram-v2
     ASK_NAME --> CONFIRM_NAME: a name
     CONFIRM_NAME --> ASK_NAME: yes (one more name) / no
     CONFIRM_NAME --> ANSWERING: yes (names complete)
+    ASK_NAME --> ASK_NAME: help / again
     ASK_NAME --> ANSWERING: just me
     [*] --> ANSWERING: start (names known)
-    ANSWERING --> ANSWERING: answer / skip / redo / again
+    ANSWERING --> ANSWERING: answer / non-answer / skip / redo / again / help / other words
+    ANSWERING --> ASK_NAME: change our names
     ANSWERING --> [*]: pause / stop / last topic done
     [*] --> PLAYBACK: what did we say
-    PLAYBACK --> PLAYBACK: next
+    PLAYBACK --> PLAYBACK: next / say that again
     [*] --> CONFIRM_DELETE: delete our check-ins
     CONFIRM_DELETE --> [*]: yes / no
 ```
@@ -184,12 +194,25 @@ def _begin_or_resume(turn: Turn, opening: Speech = ()) -> Go:
         household.checkin_last = None
         household.checkin_current = _next_pending(turn)
         key = "checkin.begin.one" if len(household.names) == 1 else "checkin.begin.two"
-        return _ask_current(turn, join(opening, turn.say(key, **_names(turn))), framing=True)
+        return _ask_current(turn, join(opening, turn.say(key, **_names(turn))), lead=True, guide=True)
+    _fit_progress(turn)
     if household.checkin_current is None:
-        household.checkin_current = _next_pending(turn)
+        return _complete(turn, opening)
     topic, _person = _unkey(str(household.checkin_current))
     resume = turn.say("checkin.resume", topic=_topic_name(turn, topic))
-    return _ask_current(turn, join(opening, resume), framing=True)
+    return _ask_current(turn, join(opening, resume), lead=False, guide=True)
+
+
+def _fit_progress(turn: Turn) -> None:
+    """Progress only for people the household has now: names changed mid-check-in never break it."""
+    household = turn.household
+    people = len(household.names)
+    household.checkin_done = [key for key in household.checkin_done if _unkey(key)[1] < people]
+    if household.checkin_last is not None and _unkey(household.checkin_last)[1] >= people:
+        household.checkin_last = None
+    current = household.checkin_current
+    if current is None or _unkey(current)[1] >= people or current in household.checkin_done:
+        household.checkin_current = _next_pending(turn)
 
 
 def _next_pending(turn: Turn) -> str | None:
@@ -201,8 +224,14 @@ def _next_pending(turn: Turn) -> str | None:
     return None
 
 
-def _ask_current(turn: Turn, opening: Speech = (), framing: bool = False) -> Go:
-    """Ask the current person about the current topic, framing the topic when it is new."""
+def _ask_current(turn: Turn, opening: Speech = (), lead: bool | None = None, guide: bool | None = None) -> Go:
+    """Ask the current person about the current topic.
+
+    A topic reached in order is led in ("Next, what's working well.") and guided ("Think of
+    the little things too."); by default both happen only when nobody has answered it yet.
+    Asking again, redoing or resuming never leads in: the topic is named once.
+    """
+    _fit_progress(turn)
     key = turn.household.checkin_current
     if key is None:
         return _complete(turn, opening)
@@ -210,11 +239,16 @@ def _ask_current(turn: Turn, opening: Speech = (), framing: bool = False) -> Go:
     first_of_topic = not any(done.startswith(f"{topic.value}:") for done in turn.household.checkin_done)
     names = turn.household.names
     values = {"name": names[person], "other": names[1 - person] if len(names) > 1 else names[person]}
-    frame = turn.say(f"checkin.topic.{topic.value}.framing") if (framing or first_of_topic) else ()
+    said_lead = (
+        turn.say(f"checkin.topic.{topic.value}.lead") if (first_of_topic if lead is None else lead) else ()
+    )
+    wants_guide = first_of_topic if guide is None else guide
+    guide_key = f"checkin.topic.{topic.value}.guide"
+    said_guide = turn.say(guide_key) if wants_guide and turn.content.has(guide_key) else ()
     solo = "_solo" if len(names) == 1 else ""
     question = turn.say(f"checkin.topic.{topic.value}.ask{solo}", **values)
     reply = Reply(
-        join(opening, frame, question),
+        join(opening, said_lead, said_guide, question),
         reprompt=turn.say("checkin.answer.reprompt", name=values["name"]),
         elicit=ANSWER_SLOT,
     )
@@ -228,7 +262,10 @@ def answer(turn: Turn) -> Go:
     if key is None or turn.household.checkin_id is None:
         return _begin_or_resume(turn)
     if not text:
-        return _ask_current(turn, turn.say("checkin.answer.missed"))
+        return _ask_current(turn, turn.say("checkin.answer.missed"), lead=False, guide=False)
+    if _not_an_answer(turn, text):
+        return _unclear(turn)
+    turn.session.unclear = 0
     topic, person = _unkey(key)
     person = _speaker(turn, person)
     answer = Answer(
@@ -249,6 +286,22 @@ def answer(turn: Turn) -> Go:
     return _ask_current(turn, thanks)
 
 
+def _not_an_answer(turn: Turn, text: str) -> bool:
+    """Filler or too little to be an answer ("what", "hang on", "I don't know"): content data."""
+    plain = " ".join("".join(c for c in text.lower() if c.isalnum() or c in " '").split())
+    return plain in turn.content.lists.get("checkin.non_answers", ())
+
+
+def _unclear(turn: Turn) -> Go:
+    """Nothing to keep: ask again gently, offering to skip; the second time in a row, move on."""
+    turn.session.unclear += 1
+    if turn.session.unclear >= 2:
+        turn.session.unclear = 0
+        return skip(turn, turn.say("checkin.answer.unclear_moving_on"))
+    name = turn.household.names[_unkey(str(turn.household.checkin_current))[1]]
+    return _ask_current(turn, turn.say("checkin.answer.unclear", name=name), lead=False, guide=False)
+
+
 def _speaker(turn: Turn, asked: int) -> int:
     """Who answered: a recognised voice if Alexa knows it, else the person asked."""
     voice = turn.event.person_id
@@ -261,18 +314,56 @@ def _speaker(turn: Turn, asked: int) -> int:
     return known
 
 
-def skip(turn: Turn) -> Go:
+def skip(turn: Turn, said: Speech | None = None) -> Go:
     """Move on without an answer."""
+    turn.session.unclear = 0
     key = turn.household.checkin_current
     if key is not None and key not in turn.household.checkin_done:
         turn.household.checkin_done.append(key)
     turn.household.checkin_current = _next_pending(turn)
-    return _ask_current(turn, turn.say("checkin.skipped"))
+    return _ask_current(turn, said if said is not None else turn.say("checkin.skipped"))
 
 
 def ask_again(turn: Turn) -> Go:
-    """The same question again, with its framing."""
-    return _ask_current(turn, framing=True)
+    """The same question again, with its guidance but without leading in again."""
+    return _ask_current(turn, lead=False, guide=True)
+
+
+def help_answering(turn: Turn) -> Go:
+    """Help at the answer step, then the same question: the answer is still being listened for."""
+    return _ask_current(turn, turn.say("help.checkin.answering"), lead=False, guide=False)
+
+
+def help_naming(turn: Turn) -> Go:
+    """Help at the name step; the name is still being listened for."""
+    return _ask_name(turn, turn.say("help.checkin.ask_name"))
+
+
+# A platform may read someone's answer as another exercise's words (a name, a category, a
+# hug, a yes): while an answer is asked for, those stay in the check-in as a missed answer,
+# never a jump elsewhere.
+_OTHER_EXERCISES = frozenset(
+    {
+        intents.ASK_QUESTION,
+        intents.LIST_CATEGORIES,
+        intents.REMEMBER_WHEN,
+        intents.HUG,
+        intents.CUDDLE,
+        intents.START_EVENING,
+        intents.EVENING_TIME_LEFT,
+        intents.END_EVENING,
+        intents.NAME,
+        intents.JUST_ME,
+        intents.YES,
+        intents.NO,
+        intents.HOME,
+    }
+)
+
+
+def _while_answering(turn: Turn) -> bool:
+    """Guard: another exercise's words, said while an answer is asked for (they stay here)."""
+    return _in_checkin(turn) and turn.event.intent in _OTHER_EXERCISES
 
 
 def redo(turn: Turn) -> Go:
@@ -285,7 +376,8 @@ def redo(turn: Turn) -> Go:
     turn.household.checkin_done.remove(last)
     turn.household.checkin_last = None
     turn.household.checkin_current = last
-    return _ask_current(turn, turn.say("checkin.redo.again", name=turn.household.names[person]))
+    again = turn.say("checkin.redo.again", name=turn.household.names[person])
+    return _ask_current(turn, again, lead=False, guide=False)
 
 
 def pause(turn: Turn) -> Go:
@@ -324,7 +416,7 @@ def _in_checkin(turn: Turn) -> bool:
 
 def missed_answer(turn: Turn) -> Go:
     """Words that did not come through as an answer: ask again, gently."""
-    return _ask_current(turn, turn.say("checkin.answer.missed"))
+    return _ask_current(turn, turn.say("checkin.answer.missed"), lead=False, guide=False)
 
 
 def missed_name(turn: Turn) -> Go:
@@ -369,6 +461,7 @@ def _play_topic(turn: Turn, record: CheckInRecord, opening: Speech) -> Go:
         return Go(HomeStep.MENU, reply)
     topic = TOPICS[index]
     turn.session.playback_topic = index + 1
+    turn.session.replay = {"checkin": record.id, "topic": index}
     lines = [turn.say("checkin.playback.topic", topic=_topic_name(turn, topic))]
     lines += [_said(turn, answer) for answer in _answers(record, topic, None)]
     more = any(_answers(record, later, None) for later in TOPICS[index + 1 :])
@@ -377,6 +470,7 @@ def _play_topic(turn: Turn, record: CheckInRecord, opening: Speech) -> Go:
         join(opening, *lines, ending),
         reprompt=turn.say("checkin.playback.reprompt") if more else turn.say("reprompt.home"),
         card=_transcript_card(turn, record),
+        private=True,
     )
     return Go(CheckInStep.PLAYBACK if more else HomeStep.MENU, reply, offer=None)
 
@@ -388,6 +482,25 @@ def playback_next(turn: Turn) -> Go:
     if record is None:
         return _nothing_saved(turn)
     return _play_topic(turn, record, ())
+
+
+def replay(turn: Turn) -> Go:
+    """ "Say that again" after a read-back: read the same answers again, from the journal."""
+    wanted = turn.session.replay or {}
+    records = _journal(turn).recent(8)
+    if "checkin" in wanted:
+        record = next((r for r in records if r.id == wanted["checkin"]), None)
+        if record is None:
+            return _nothing_saved(turn)
+        turn.session.playback_checkin = record.id
+        turn.session.playback_topic = int(wanted.get("topic") or 0)
+        return _play_topic(turn, record, ())
+    topic = wanted.get("topic")
+    return _play_filtered(turn, records, wanted.get("person"), TOPICS[topic] if topic is not None else None)
+
+
+def _replaying(turn: Turn) -> bool:
+    return turn.session.replay is not None
 
 
 def _play_filtered(
@@ -406,8 +519,12 @@ def _play_filtered(
                 for a in found
             ]
             reply = Reply(
-                join(intro, *lines), reprompt=turn.say("reprompt.home"), card=_transcript_card(turn, record)
+                join(intro, *lines),
+                reprompt=turn.say("reprompt.home"),
+                card=_transcript_card(turn, record),
+                private=True,
             )
+            turn.session.replay = {"person": person, "topic": TOPICS.index(topic) if topic else None}
             return Go(HomeStep.MENU, reply)
     values = {"name": turn.household.names[person] if person is not None else ""}
     speech = turn.say(
@@ -595,6 +712,7 @@ FLOW = Flow(
         Rule(intents.YES, name_confirmed, (CheckInStep.CONFIRM_NAME,)),
         Rule(intents.NO, name_rejected, (CheckInStep.CONFIRM_NAME,)),
         Rule(intents.REPEAT, start, (CheckInStep.ASK_NAME,)),
+        Rule(intents.HELP, help_naming, (CheckInStep.ASK_NAME,)),
         Rule(intents.FALLBACK, missed_name, (CheckInStep.ASK_NAME,)),
         Rule(intents.ANSWER, answer, (CheckInStep.ANSWERING,), _in_checkin),
         Rule(intents.NEXT, skip, (CheckInStep.ANSWERING,), _in_checkin),
@@ -603,13 +721,17 @@ FLOW = Flow(
         Rule(intents.STOP, pause, (CheckInStep.ANSWERING,), _in_checkin),
         Rule(intents.CANCEL, pause, (CheckInStep.ANSWERING,), _in_checkin),
         Rule(intents.START_OVER, ask_again, (CheckInStep.ANSWERING,), _in_checkin),
+        Rule(intents.HELP, help_answering, (CheckInStep.ANSWERING,), _in_checkin),
+        Rule(intents.NEXT_PERSON, skip, (CheckInStep.ANSWERING,), _in_checkin),
         Rule(intents.FALLBACK, missed_answer, (CheckInStep.ANSWERING,), _in_checkin),
+        Rule(intents.ANY, missed_answer, (CheckInStep.ANSWERING,), _while_answering),
         Rule(intents.NEXT, playback_next, (CheckInStep.PLAYBACK,)),
         Rule(intents.YES, playback_next, (CheckInStep.PLAYBACK,)),
         Rule(intents.YES, delete_confirmed, (CheckInStep.CONFIRM_DELETE,)),
         Rule(intents.NO, delete_declined, (CheckInStep.CONFIRM_DELETE,)),
     ),
     entries=(
+        Rule(intents.REPEAT, replay, guard=_replaying),
         Rule(intents.START_CHECKIN, start),
         Rule(intents.CHANGE_NAMES, change_names),
         Rule(intents.ANSWER, answer, guard=_in_checkin),

@@ -253,7 +253,8 @@ class Recognizer:
                     return None
                 continue
             if kind == FREE_TEXT:
-                words = _HESITATION.sub("", heard).strip()
+                # Hesitation alone ("hmm") is kept as said: the dialogue decides it is no answer.
+                words = _HESITATION.sub("", heard).strip() or heard.strip()
                 if not words:
                     return None
                 slots[name] = Slot(words)

@@ -43,7 +43,10 @@ from skill.storage.journal import JournalStatements, SqlJournal
 from skill.storage.prepared import Prepared
 from skill.storage.schema import households, understanding_misses, upsert
 
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
+# From this revision on, no household's words are in the stored state; upgrading to it
+# scrubs the database files of what earlier versions left there (scrub_free_space).
+_SCRUBBED_REVISION = "0004"
 
 
 @dataclass(frozen=True)
@@ -347,9 +350,7 @@ def _make_engine(url: str) -> Engine:
     # hanging a sync worker past gunicorn's timeout and Alexa's ~8 s budget.
     # synchronous_commit off: a commit returns before PostgreSQL's WAL reaches the disk; the
     # turns that write the journal switch it back on for their own commit (SqlStore.turn).
-    engine = create_engine(
-        url, connect_args={"connect_timeout": 3, "options": "-c synchronous_commit=off"}
-    )
+    engine = create_engine(url, connect_args={"connect_timeout": 3, "options": "-c synchronous_commit=off"})
     event.listen(engine, "connect", _note_idle)
     event.listen(engine, "checkin", _note_idle)
     event.listen(engine, "checkout", _ping_if_idle(engine.dialect))
@@ -512,7 +513,8 @@ def migrate(store: SqlStore) -> None:
     write lock of BEGIN IMMEDIATE), then find the schema current and do nothing.
     """
     with store.engine.connect() as conn:
-        if _current_revision(conn) == HEAD_REVISION:
+        before = _current_revision(conn)
+        if before == HEAD_REVISION:
             return
     from alembic import command
     from alembic.config import Config
@@ -526,6 +528,36 @@ def migrate(store: SqlStore) -> None:
             return  # another process migrated while this one waited for the lock
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
+    if before is not None and before < _SCRUBBED_REVISION:
+        scrub_free_space(store)
+
+
+def scrub_free_space(store: SqlStore) -> None:
+    """Rewrite the database files so that nothing deleted or overwritten survives in them.
+
+    SQLite: `secure_delete` zeroes freed content, `VACUUM` rebuilds the file, and a
+    truncating checkpoint empties the write-ahead log. PostgreSQL: `VACUUM FULL` rewrites the
+    households table (its old file, with the old row versions, is removed). Neither can run
+    inside a transaction, so this runs on the driver's connection outside one (pysqlite
+    connections here never open one implicitly; psycopg's is switched to autocommit).
+    """
+    connection = store.engine.raw_connection()
+    try:
+        driver: Any = connection.dbapi_connection
+        if store.is_sqlite:
+            cursor = driver.cursor()
+            for statement in ("PRAGMA secure_delete = ON", "VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"):
+                cursor.execute(statement)
+            cursor.close()
+        elif store.engine.dialect.name == "postgresql":
+            driver.commit()
+            driver.autocommit = True
+            try:
+                driver.execute("VACUUM FULL households")
+            finally:
+                driver.autocommit = False
+    finally:
+        connection.close()
 
 
 def _current_revision(conn: Any) -> str | None:

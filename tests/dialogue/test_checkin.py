@@ -77,7 +77,7 @@ def test_each_topic_is_framed_once_and_asked_of_each_person_by_name(talk: Talk) 
 def test_skip_moves_on_without_saving(talk: Talk) -> None:
     set_up_two(talk)
     talk.say(intents.NEXT)
-    assert "skip" in talk.text.lower() and "Alex," in talk.text
+    assert ("skip" in talk.text.lower() or "moving on" in talk.text.lower()) and "Alex," in talk.text
     talk.say(intents.ANSWER, answer="the walks")
     assert stored(talk) == {("appreciation", 1): "the walks"}
 

@@ -1,0 +1,120 @@
+"""The check-in listens like a patient facilitator: what is said at the answer step stays there,
+filler is never kept, help keeps listening, the topic is named once, names can change any time."""
+
+from __future__ import annotations
+
+import pytest
+
+from dialogue import intents
+from dialogue.model import Slot
+from tests.dialogue.conftest import Talk
+from tests.dialogue.test_checkin import set_up_one, set_up_two, stored
+
+ANSWER_SLOT = (intents.ANSWER, "answer")
+
+
+@pytest.mark.parametrize(
+    ("words", "kept"),
+    [
+        ("I loved our walk on Sunday", True),
+        ("more hugs", True),
+        ("sleep", True),
+        ("what", False),
+        ("Hmm.", False),
+        ("hang on", False),
+        ("I don't know", False),
+        ("I'm not sure", False),
+        ("wait", False),
+        ("yes", False),
+        ("that's a tough one", False),
+    ],
+)
+def test_filler_is_never_kept_as_an_answer(talk: Talk, words: str, kept: bool) -> None:
+    set_up_one(talk)
+    reply = talk.say(intents.ANSWER, answer=words)
+    assert bool(stored(talk)) is kept
+    assert reply.elicit == ANSWER_SLOT and reply.listens
+    if not kept:
+        assert "skip" in talk.text and "Saved" not in talk.text
+
+
+def test_two_non_answers_in_a_row_move_the_check_in_on_gently(talk: Talk) -> None:
+    set_up_one(talk)
+    talk.say(intents.ANSWER, answer="um")
+    assert "appreciate" in talk.text
+    talk.say(intents.ANSWER, answer="I don't know")
+    assert "leave that one" in talk.text and "working well" in talk.text
+    assert stored(talk) == {}
+    talk.say(intents.ANSWER, answer="wait")  # a new topic: the count starts again
+    assert "working well" in talk.text and "leave that one" not in talk.text
+
+
+@pytest.mark.parametrize(
+    "intent",
+    [intents.ASK_QUESTION, intents.REMEMBER_WHEN, intents.HUG, intents.NAME, intents.JUST_ME, intents.YES],
+)
+def test_another_exercise_s_words_at_the_answer_step_stay_in_the_check_in(talk: Talk, intent: str) -> None:
+    set_up_two(talk)
+    reply = talk.say(intent, name=Slot(value="grateful Priya took my mum"))
+    assert talk.state.session.flow == "checkin" and talk.state.session.step == "answering"
+    assert "Sam," in talk.text and reply.elicit == ANSWER_SLOT
+    assert "no check-in" not in talk.text.lower() and stored(talk) == {}
+
+
+def test_next_person_at_the_answer_step_passes_to_the_next_person(talk: Talk) -> None:
+    set_up_two(talk)
+    talk.say(intents.NEXT_PERSON)
+    assert "Alex," in talk.text and talk.state.session.step == "answering" and stored(talk) == {}
+
+
+def test_help_keeps_listening_for_the_same_answer_and_the_same_name(talk: Talk) -> None:
+    set_up_two(talk)
+    reply = talk.say(intents.HELP)
+    assert "skip" in talk.text and "Sam," in talk.text and reply.elicit == ANSWER_SLOT
+    talk.say(intents.ANSWER, answer="the flowers")
+    assert stored(talk) == {("appreciation", 0): "the flowers"}
+
+    other = Talk()
+    other.open()
+    other.say(intents.START_CHECKIN)
+    reply = other.say(intents.HELP)
+    assert reply.elicit == (intents.NAME, "name") and "first name" in other.text
+    other.say(intents.NAME, name="jo")
+    assert "Jo" in other.text
+
+
+def test_the_topic_is_named_once_and_asking_again_never_says_next(talk: Talk) -> None:
+    set_up_two(talk)
+    talk.say(intents.ANSWER, answer="one")
+    talk.say(intents.ANSWER, answer="two")
+    assert talk.text.count("Next, what's working well") == 1
+    talk.say(intents.REPEAT)
+    assert "Next," not in talk.text and "Sam," in talk.text
+    talk.say(intents.ANSWER, answer="three")
+    talk.say(intents.REDO_ANSWER)
+    assert "Next," not in talk.text
+    talk.say(intents.PAUSE_CHECKIN)
+    talk.open()
+    talk.say(intents.START_CHECKIN)
+    assert "working well" in talk.text and "Next," not in talk.text
+
+
+def test_changing_names_mid_check_in_never_breaks_the_household(talk: Talk) -> None:
+    set_up_two(talk)
+    talk.say(intents.ANSWER, answer="Sam's appreciation")
+    talk.say(intents.ANSWER, answer="Alex's appreciation")
+    talk.say(intents.ANSWER, answer="Sam on what works")  # now it is Alex's turn (person 1)
+    talk.say(intents.CHANGE_NAMES)
+    talk.say(intents.NAME, name="robin")
+    talk.say(intents.YES)
+    talk.say(intents.JUST_ME)
+    assert talk.state.household.names == ["Robin"] and "Robin," in talk.text
+    for _ in range(10):
+        talk.say(intents.ANSWER, answer="still going")
+        assert "Sorry" not in talk.text
+        if talk.state.household.checkin_id is None:
+            break
+    assert "check-in done" in talk.text
+    talk.open()
+    talk.say(intents.START_CHECKIN)
+    assert "Robin" in talk.text and talk.state.session.step == "answering"

@@ -1,0 +1,101 @@
+"""A check-in typed as people talk, through /web/turn on SQLite and PostgreSQL: exactly what was
+confirmed is stored, filler is not, and changing names half-way never breaks the household."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from skill.storage import HouseholdKey
+
+SESSION = "spoken-checkin-0000001"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app(
+    request: pytest.FixtureRequest, make_app: Callable[[dict[str, Any]], Flask], sqlite_url: str
+) -> Flask:
+    url = sqlite_url if request.param == "sqlite" else str(request.getfixturevalue("postgres_url"))
+    built = make_app({"DATABASE_URL": url, "ALEXA_VERIFY_SIGNATURES": False})
+    built.extensions["store"].delete_household(
+        HouseholdKey("web", SESSION)
+    )  # the PostgreSQL database is shared
+    return built
+
+
+def conversation(app: Flask, *lines: str) -> list[dict[str, Any]]:
+    client = app.test_client()
+    replies = []
+    for words in lines:
+        result = client.post("/web/turn", json={"session_id": SESSION, "utterance": words})
+        assert result.status_code == 200
+        reply: dict[str, Any] = result.get_json()
+        assert "fault" not in reply, (words, reply["speech_text"])
+        replies.append(reply)
+    return replies
+
+
+def saved(app: Flask) -> list[str]:
+    exported = app.extensions["store"].export(HouseholdKey("web", SESSION))
+    return [answer["text"] for checkin in exported["checkins"] for answer in checkin["answers"]]
+
+
+def test_a_natural_check_in_keeps_only_what_was_meant(app: Flask) -> None:
+    replies = conversation(
+        app,
+        "okay so let's do our check-in",
+        "um I'm Priya",
+        "yep",
+        "and this is Tom",
+        "yes",
+        "I'm grateful Priya took my Mum to the hospital",
+        "hmm",
+        "wait",
+        "I appreciated that you cooked dinner",
+        "hang on, what was the question",
+        "we laughed a lot more this week",
+        "help",
+        "your turn",
+        "let's stop for tonight",
+    )
+    heard = [reply["heard"]["intent"] for reply in replies]
+    assert (
+        heard[5] == "AnswerIntent"
+        and "Saved" in replies[5]["speech_text"]
+        or "kept" in replies[5]["speech_text"]
+    )
+    assert "skip" in replies[6]["speech_text"]  # "hmm": nothing kept, asked gently
+    assert "leave that one" in replies[7]["speech_text"]  # "wait": the second, so the check-in moves on
+    assert heard[9] == "AMAZON.RepeatIntent"
+    assert replies[11]["elicit"] == {"intent": "AnswerIntent", "slot": "answer"}  # help keeps listening
+    assert heard[12] == "AMAZON.NextIntent"  # "your turn" passes without saving
+    assert heard[13] == "PauseCheckInIntent" and replies[13]["end_session"]
+    assert saved(app) == [
+        "I'm grateful Priya took my Mum to the hospital",
+        "I appreciated that you cooked dinner",
+        "we laughed a lot more this week",
+    ]
+
+
+def test_changing_names_half_way_then_just_me_keeps_the_household_working(app: Flask) -> None:
+    conversation(
+        app,
+        "start our check in",
+        "I'm Priya",
+        "yes",
+        "Tom",
+        "yes",
+        "the flowers",
+        "the dinner",
+        "we talk more",
+        "change our names",
+        "I'm Robin",
+        "yes",
+        "just me",
+    )
+    replies = conversation(app, "more walks", "nothing really", "a quiet weekend", "start our check in")
+    assert all("Robin" in reply["speech_text"] or "done" in reply["speech_text"] for reply in replies[:3])
+    assert len(saved(app)) == 6

@@ -15,7 +15,7 @@ in a new session; a read-back is never kept there, only which answers to read ag
 | any            | start our check-in              | learns names, or begins / resumes | ASK_NAME, ANSWERING |
 | ASK_NAME       | a name                          | "Sam, did I get that right?"           | CONFIRM_NAME   |
 | ASK_NAME       | just me (second name)           | a check-in for one                     | ANSWERING      |
-| ASK_NAME       | help / say that again           | explains / asks again, still listening | ASK_NAME       |
+| ASK_NAME       | help / say that again / yes / no | explains / asks again, still listening | ASK_NAME      |
 | CONFIRM_NAME   | yes / no / another name         | keeps it / asks again / rechecks | ASK_NAME, ANSWERING |
 | ANSWERING      | an answer                       | saves it, thanks, asks the next        | ANSWERING      |
 | ANSWERING      | a non-answer ("hmm", "wait")    | nothing saved: asks gently; twice, moves on | ANSWERING |
@@ -243,9 +243,11 @@ def _ask_current(turn: Turn, opening: Speech = (), lead: bool | None = None, gui
         turn.say(f"checkin.topic.{topic.value}.lead") if (first_of_topic if lead is None else lead) else ()
     )
     wants_guide = first_of_topic if guide is None else guide
-    guide_key = f"checkin.topic.{topic.value}.guide"
-    said_guide = turn.say(guide_key) if wants_guide and turn.content.has(guide_key) else ()
     solo = "_solo" if len(names) == 1 else ""
+    guide_key = f"checkin.topic.{topic.value}.guide"
+    if solo and turn.content.has(guide_key + solo):
+        guide_key += solo
+    said_guide = turn.say(guide_key) if wants_guide and turn.content.has(guide_key) else ()
     question = turn.say(f"checkin.topic.{topic.value}.ask{solo}", **values)
     reply = Reply(
         join(opening, said_lead, said_guide, question),
@@ -332,6 +334,14 @@ def ask_again(turn: Turn) -> Go:
 def help_answering(turn: Turn) -> Go:
     """Help at the answer step, then the same question: the answer is still being listened for."""
     return _ask_current(turn, turn.say("help.checkin.answering"), lead=False, guide=False)
+
+
+def ask_name_again(turn: Turn) -> Go:
+    """The name question again: the first name, or who else is checking in."""
+    names = turn.household.names
+    if names:
+        return _ask_name(turn, turn.say("checkin.setup.second_again", name=names[0]))
+    return _ask_name(turn, turn.say("checkin.setup.first_again"))
 
 
 def help_naming(turn: Turn) -> Go:
@@ -711,7 +721,9 @@ FLOW = Flow(
         Rule(intents.JUST_ME, just_me, (CheckInStep.ASK_NAME, CheckInStep.CONFIRM_NAME)),
         Rule(intents.YES, name_confirmed, (CheckInStep.CONFIRM_NAME,)),
         Rule(intents.NO, name_rejected, (CheckInStep.CONFIRM_NAME,)),
-        Rule(intents.REPEAT, start, (CheckInStep.ASK_NAME,)),
+        Rule(intents.REPEAT, ask_name_again, (CheckInStep.ASK_NAME,)),
+        Rule(intents.YES, ask_name_again, (CheckInStep.ASK_NAME,)),
+        Rule(intents.NO, ask_name_again, (CheckInStep.ASK_NAME,)),
         Rule(intents.HELP, help_naming, (CheckInStep.ASK_NAME,)),
         Rule(intents.FALLBACK, missed_name, (CheckInStep.ASK_NAME,)),
         Rule(intents.ANSWER, answer, (CheckInStep.ANSWERING,), _in_checkin),

@@ -1,22 +1,27 @@
 """Remember when…: people take turns finishing the sentence with a happy memory they share.
 
-The skill invites one person at a time, with a nudge towards a kind of memory (a trip, a
-funny moment, the day you met…), never the same nudge twice in a game until all are used.
+The skill invites one person at a time (by name, when the check-in has learned two or more
+names), with a nudge towards a kind of memory (a trip, a funny moment, the day you met…),
+never the same nudge twice in a game until all are used; "give me a hint" or "I can't
+think of one" gets another nudge, not praise, and "we're done" goes back to the menu.
 Whatever is said while a memory is being shared is taken as the memory itself, so the
 game moves on to the next person instead of saying it did not understand.
 
 | step    | intent                                    | does                         | next    |
 |---------|-------------------------------------------|------------------------------|---------|
 | any     | let's play remember when / your turn      | explains, invites the first  | SHARING |
-| SHARING | next person / next / yes / remember when  | thanks, invites the next     | SHARING |
+| SHARING | next person / next / yes                  | passes on, invites the next  | SHARING |
+| SHARING | remember when … (a memory told)           | thanks, invites the next     | SHARING |
 | SHARING | anything not understood (the memory)      | thanks, invites the next     | SHARING |
+| SHARING | give me a hint / I can't think of one     | a fresh nudge, same person   | SHARING |
 | SHARING | start over                                | starts the game again        | SHARING |
+| SHARING | we're done / something else (home)        | the menu (global rule)       | home    |
 
 ```mermaid
 stateDiagram-v2
     [*] --> SHARING: remember when
-    SHARING --> SHARING: next person / a memory
-    SHARING --> [*]: stop / no
+    SHARING --> SHARING: next person / a memory / a hint
+    SHARING --> [*]: stop / no / we're done (the menu)
 ```
 """
 
@@ -42,13 +47,42 @@ def start(turn: Turn) -> Go:
     """Explain the game in a line and invite the first person."""
     turn.session.turn = 0
     turn.session.nudges = []
-    return _invite(turn, turn.say("remember.intro"), turn.say("remember.first_person"))
+    name = _whose_turn(turn)
+    first = turn.say("remember.first_named", name=name) if name else turn.say("remember.first_person")
+    return _invite(turn, turn.say("remember.intro"), first)
+
+
+def shared(turn: Turn) -> Go:
+    """A memory was told: thank them for it, and invite the next person."""
+    return _pass_on(turn, turn.say("remember.thanks"))
 
 
 def next_turn(turn: Turn) -> Go:
-    """Thank the last person and invite the next."""
+    """ "Your turn", "next person": pass the turn on (no praise for words that were no memory)."""
+    return _pass_on(turn, ())
+
+
+def _pass_on(turn: Turn, opening: Speech) -> Go:
     turn.session.turn += 1
-    return _invite(turn, turn.say("remember.thanks"), turn.say("remember.next_person"))
+    name = _whose_turn(turn)
+    person = turn.say("remember.next_named", name=name) if name else turn.say("remember.next_person")
+    return _invite(turn, opening, person)
+
+
+def wants_a_hint(turn: Turn) -> bool:
+    """Guard: "I can't think of one", "give me a hint" (help with a memory, not with the game)."""
+    return turn.event.slot("need").resolved_id == "hint" or turn.event.slot("need").value == "hint"
+
+
+def hint(turn: Turn) -> Go:
+    """ "I can't think of one", "give me a hint": a fresh nudge for the same person, no praise."""
+    return _invite(turn, turn.say("remember.hint"), ())
+
+
+def _whose_turn(turn: Turn) -> str | None:
+    """The name of whoever's turn it is, when two or more names are known (from the check-in)."""
+    names = turn.household.names
+    return names[turn.session.turn % len(names)] if len(names) > 1 else None
 
 
 def _invite(turn: Turn, opening: Speech, person: Speech) -> Go:
@@ -75,8 +109,9 @@ FLOW = Flow(
     rules=(
         Rule(intents.NEXT_PERSON, next_turn),
         Rule(intents.NEXT, next_turn),
-        Rule(intents.REMEMBER_WHEN, next_turn),
-        Rule(intents.FALLBACK, next_turn),
+        Rule(intents.REMEMBER_WHEN, shared),  # "remember when we got lost in Rome" is a memory
+        Rule(intents.FALLBACK, shared),
+        Rule(intents.HELP, hint, guard=wants_a_hint),
         Rule(intents.START_OVER, start),
     ),
     entries=(

@@ -263,7 +263,12 @@ def clock_time(value: str | None) -> time | None:
 
 
 def _next_evening_time(now: datetime, until: time, zone: tzinfo) -> datetime:
-    """The next time the clock shows `until` in the device's zone, reading "ten" as 10 pm in the evening."""
+    """The next time the clock shows `until` in the device's zone, read as an evening's end.
+
+    "Until ten" is 10 pm even when said in the morning, "until one" at night is 1 am: of the
+    two readings of an hour from one to eleven, the first that falls in the evening or the
+    night (5 pm to 4 am) wins, else the first to come.
+    """
     local_now = now.astimezone(zone)
     candidates = [until]
     if 1 <= until.hour < 12:
@@ -274,7 +279,8 @@ def _next_evening_time(now: datetime, until: time, zone: tzinfo) -> datetime:
         if end <= local_now:
             end += timedelta(days=1)
         ends.append(end)
-    return min(ends).astimezone(UTC)
+    evening = [end for end in ends if end.hour >= 17 or end.hour <= 4]
+    return min(evening or ends).astimezone(UTC)
 
 
 def device_zone(turn: Turn) -> ZoneInfo | None:

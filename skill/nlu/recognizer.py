@@ -53,10 +53,18 @@ How = Literal["grammar", "near_miss", "fallback"]
 # The grammar's wildcard for a few trailing words of why ("a question about family for me
 # and the kids"): heard, checked to be short, and let go.
 LET_GO = "reason"
+# Slots a custom list fills that may also hold words the list does not know (a wildcard of
+# the grammar's, named `{unknown_…:slot}`): those reach the dialogue unresolved.
+CUSTOM_UNKNOWN = {"category": "QuestionCategory"}
 _LET_GO_WORDS = 6
 # the share of the words a part of an utterance must hold to be taken for the whole request
 _MOST = 0.6
 _MENU = "home.menu"
+_REDO = "RedoAnswerIntent"
+_FALSE_START = frozenset(
+    "um umm uh er erm hmm oh ah hang on hold wait sorry no scratch that please actually so okay ok".split()
+)
+_REPEAT = "AMAZON.RepeatIntent"
 _COMMAND_WORDS = 10
 # Chat shorthand read as the words it stands for before a near miss is looked for.
 _SHORTHAND = {
@@ -87,7 +95,9 @@ _TRAILING_POLITE = re.compile(
     re.IGNORECASE,
 )
 _WORD_HYPHEN = re.compile(r"(?<=[A-Za-z])-(?=[A-Za-z])")
-_HESITATION = re.compile(r"^(?:(?:um+|uh+|er+m?|hmm+|ah+|oh)\b[\s,.!-]*)+", re.IGNORECASE)
+# Hesitation at the start of someone's own words ("um, I…"); words such as "so" or "well"
+# stay, as the corpus's writers kept them.
+_HESITATION = re.compile(r"^(?:(?:um+|uh+|er+m?|hmm+|ah+|oh)\b(?!-)[\s,.!]*)+", re.IGNORECASE)
 _TRAILING = re.compile(r"[\s,;:-]+$")
 _WORD = re.compile(r"[a-z']+")
 _CLAUSE = re.compile(r"[,;:.!?]+")
@@ -210,7 +220,14 @@ class Recognizer:
             found = self._match(part, where, literal=True, commands_only=free is not None)
             if found is not None:
                 heard.append((words, position, found))
-        return max(heard, key=lambda item: item[:2])[2] if heard else None
+        if not heard:
+            return None
+        words, _position, found = max(heard, key=lambda item: item[:2])
+        if free is not None and found.intent == _REDO and words < total - _filler_words(said):
+            # "mornings are working, no wait, let me redo that": the words beside the redo were
+            # this person's unfinished answer, not the last one saved: ask them again instead.
+            return Understood(_REPEAT)
+        return found
 
     def _match(
         self,
@@ -248,6 +265,8 @@ class Recognizer:
                 slots[name] = Slot(_spoken(said, entity), str(entity.value))
                 continue
             heard = _spoken(said, entity)
+            if kind == CUSTOM_UNKNOWN.get(name) and len(heard.split()) > 3:
+                return None  # an unknown topic is named in a few words, not a sentence
             if name == LET_GO:
                 if len(heard.split()) > _LET_GO_WORDS:
                     return None
@@ -283,11 +302,18 @@ class Recognizer:
             if word in self._known:
                 out.append(word)
                 continue
-            best = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=NEAR_MISS_SCORE)
+            # A slip keeps the first letter ("qestion"); "money" is not "honey".
+            same_start = [known for known in self.vocabulary if known[:1] == word[:1]]
+            best = process.extractOne(word, same_start, scorer=fuzz.ratio, score_cutoff=NEAR_MISS_SCORE)
             if best is None:
                 return None  # a word nothing in the grammar is close to: not a slip of the keyboard
             out.append(best[0])
         return " ".join(out) if out != words else None
+
+
+def _filler_words(said: str) -> int:
+    """How many of the words are hesitation or a false start ("hang on", "wait", "sorry")."""
+    return sum(word in _FALSE_START for word in _WORD.findall(said.lower()))
 
 
 def _parts(said: str) -> tuple[list[str], bool]:

@@ -19,6 +19,9 @@ class Answer:
     text: str
     said_at: datetime
     person_id: str | None = None
+    # who said it, as the household named them then: a later change of names never moves an
+    # answer to someone else (kept encrypted with the text; None for answers from before)
+    name: str | None = None
 
 
 @dataclass(frozen=True)

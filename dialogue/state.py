@@ -53,9 +53,9 @@ class Session:
     nudges: list[int] = field(default_factory=list)
     last_speech: list[list[str | int]] | None = None  # never a household's own words (Reply.private)
     last_reprompt: list[list[str | int]] | None = None
-    # what "repeat" reads again after a private reply, as ids only: {"checkin": id, "topic": index}
-    # or {"person": index | None, "topic": index | None}
-    replay: dict[str, int | None] | None = None
+    # what "repeat" reads again after a private reply, never the words: {"checkin": id, "topic":
+    # index} or {"person": a first name | None, "topic": index | None}
+    replay: dict[str, str | int | None] | None = None
     heard_name: str | None = None  # a name waiting for "did I get that right?"
     unclear: int = 0  # non-answers in a row at the answer step (two move the check-in on)
     playback_topic: int = 0  # which topic of a check-in is being read back

@@ -24,8 +24,8 @@ in a new session; a read-back is never kept there, only which answers to read ag
 | ANSWERING      | let me redo that                | forgets the last answer, asks it again | ANSWERING      |
 | ANSWERING      | pause / stop / cancel           | keeps progress, says how to resume     | end            |
 | ANSWERING      | another exercise's words        | stays here: "I didn't catch that"      | ANSWERING      |
-| any            | change our names                | learns names again, keeps progress     | ASK_NAME       |
-| any            | what did we say last week       | reads back the last check-in by topic  | PLAYBACK       |
+| any            | change our names                | new people: closes a check-in under way | ASK_NAME      |
+| any            | what did we say last week       | the last finished check-in, by topic   | PLAYBACK       |
 | PLAYBACK       | next / yes                      | the next topic                         | PLAYBACK       |
 | any            | what did Sam say about …        | that answer                            | home           |
 | any            | say that again (after read-back)| the same answers again, from journal   | as before      |
@@ -125,10 +125,22 @@ def start(turn: Turn) -> Go:
 
 
 def change_names(turn: Turn) -> Go:
-    """Forget the names and learn them again."""
-    turn.household.names = []
-    turn.household.voices = {}
-    return _ask_name(turn, turn.say("checkin.setup.again"))
+    """Forget the names and learn them again: new names are new people.
+
+    A check-in under way is closed as it stands, its answers kept under the names they were
+    said with (each answer keeps its speaker's name), so no one's words move to someone else
+    and the next check-in starts fresh with the new names.
+    """
+    household = turn.household
+    kept: Speech = ()
+    if household.checkin_id is not None:
+        _journal(turn).complete_checkin(household.checkin_id, turn.ports.clock())
+        household.checkin_id, household.checkin_current, household.checkin_last = None, None, None
+        household.checkin_done = []
+        kept = turn.say("checkin.setup.kept")
+    household.names = []
+    household.voices = {}
+    return _ask_name(turn, join(kept, turn.say("checkin.setup.again")))
 
 
 def heard_name(turn: Turn) -> Go:
@@ -277,6 +289,7 @@ def answer(turn: Turn) -> Go:
         text=text,
         said_at=turn.ports.clock(),
         person_id=turn.event.person_id,
+        name=turn.household.names[person],
     )
     _journal(turn).save_answer(answer)
     done_key = _key(topic, person)
@@ -447,24 +460,32 @@ def playback(turn: Turn) -> Go:
     records = _journal(turn).recent(8)
     if not records:
         return _nothing_saved(turn)
-    person = _person_named(turn, turn.event.slot("person").value)
+    person = _person_named(turn, turn.event.slot("person").value, records)
     topic = _topic_from_slot(turn)
     if person is None and turn.event.slot("person").value:
         heard = turn.event.slot("person").value or ""
         speech = turn.say("checkin.playback.unknown_person", heard=heard, **_names(turn))
         return Go(HomeStep.MENU, Reply(speech, reprompt=turn.say("reprompt.home")))
     if person is None and topic is None:
-        turn.session.playback_checkin = records[0].id
+        # The last finished check-in; say so when a newer one is still under way.
+        finished = [record for record in records if record.completed_at is not None]
+        record = finished[0] if finished else records[0]
+        note = ()
+        if record is not records[0]:
+            note = turn.say("checkin.playback.in_progress")
+        elif record.completed_at is None:
+            note = turn.say("checkin.playback.unfinished")
+        turn.session.playback_checkin = record.id
         turn.session.playback_topic = 0
-        intro = turn.say("checkin.playback.intro", date=_spoken_date(records[0].started_at))
-        return _play_topic(turn, records[0], intro)
+        intro = turn.say("checkin.playback.intro", date=_spoken_date(record.started_at))
+        return _play_topic(turn, record, join(note, intro))
     return _play_filtered(turn, records, person, topic)
 
 
 def _play_topic(turn: Turn, record: CheckInRecord, opening: Speech) -> Go:
     """Read back one topic of a check-in, then offer the next."""
     index = turn.session.playback_topic
-    while index < len(TOPICS) and not _answers(record, TOPICS[index], None):
+    while index < len(TOPICS) and not _answers(turn, record, TOPICS[index], None):
         index += 1
     if index >= len(TOPICS):
         reply = Reply(join(opening, turn.say("checkin.playback.end")), reprompt=turn.say("reprompt.home"))
@@ -473,8 +494,8 @@ def _play_topic(turn: Turn, record: CheckInRecord, opening: Speech) -> Go:
     turn.session.playback_topic = index + 1
     turn.session.replay = {"checkin": record.id, "topic": index}
     lines = [turn.say("checkin.playback.topic", topic=_topic_name(turn, topic))]
-    lines += [_said(turn, answer) for answer in _answers(record, topic, None)]
-    more = any(_answers(record, later, None) for later in TOPICS[index + 1 :])
+    lines += [_said(turn, answer) for answer in _answers(turn, record, topic, None)]
+    more = any(_answers(turn, record, later, None) for later in TOPICS[index + 1 :])
     ending = turn.say("checkin.playback.more") if more else turn.say("checkin.playback.end")
     reply = Reply(
         join(opening, *lines, ending),
@@ -506,7 +527,13 @@ def replay(turn: Turn) -> Go:
         turn.session.playback_topic = int(wanted.get("topic") or 0)
         return _play_topic(turn, record, ())
     topic = wanted.get("topic")
-    return _play_filtered(turn, records, wanted.get("person"), TOPICS[topic] if topic is not None else None)
+    person = wanted.get("person")
+    return _play_filtered(
+        turn,
+        records,
+        str(person) if person is not None else None,
+        TOPICS[int(topic)] if topic is not None else None,
+    )
 
 
 def _replaying(turn: Turn) -> bool:
@@ -514,11 +541,11 @@ def _replaying(turn: Turn) -> bool:
 
 
 def _play_filtered(
-    turn: Turn, records: Sequence[CheckInRecord], person: int | None, topic: CheckInTopic | None
+    turn: Turn, records: Sequence[CheckInRecord], person: str | None, topic: CheckInTopic | None
 ) -> Go:
     for record in records:
         topics = [topic] if topic else TOPICS
-        found = [answer for t in topics for answer in _answers(record, t, person)]
+        found = [answer for t in topics for answer in _answers(turn, record, t, person)]
         if found:
             intro = turn.say("checkin.playback.when", date=_spoken_date(record.started_at))
             lines = [
@@ -536,7 +563,7 @@ def _play_filtered(
             )
             turn.session.replay = {"person": person, "topic": TOPICS.index(topic) if topic else None}
             return Go(HomeStep.MENU, reply)
-    values = {"name": turn.household.names[person] if person is not None else ""}
+    values = {"name": person or ""}
     speech = turn.say(
         "checkin.playback.none_for_person" if person is not None else "checkin.playback.none", **values
     )
@@ -579,28 +606,36 @@ def _nothing_saved(turn: Turn) -> Go:
     return Go(HomeStep.MENU, Reply(turn.say("checkin.playback.nothing"), reprompt=turn.say("reprompt.home")))
 
 
-def _answers(record: CheckInRecord, topic: CheckInTopic, person: int | None) -> list[Answer]:
+def _answers(turn: Turn, record: CheckInRecord, topic: CheckInTopic, person: str | None) -> list[Answer]:
+    """A topic's answers in a check-in, in speaking order; only `person`'s (a name) when given."""
+    wanted = person.lower() if person else None
     return [
         answer
         for answer in sorted(record.answers, key=lambda a: a.person)
-        if answer.topic == topic.value and (person is None or answer.person == person)
+        if answer.topic == topic.value and (wanted is None or _speaker_name(turn, answer).lower() == wanted)
     ]
 
 
-def _said(turn: Turn, answer: Answer) -> Speech:
+def _speaker_name(turn: Turn, answer: Answer) -> str:
+    """Who said an answer: the name kept with it, else (older answers) the name at that place now."""
+    if answer.name:
+        return answer.name
     names = turn.household.names
-    name = names[answer.person] if answer.person < len(names) else names[0] if names else ""
+    return names[answer.person] if answer.person < len(names) else names[0] if names else ""
+
+
+def _said(turn: Turn, answer: Answer) -> Speech:
+    name = _speaker_name(turn, answer)
     # Transcripts carry no punctuation: end the sentence so the card and the screen read well.
     text = answer.text if answer.text[-1:] in ".!?" else f"{answer.text}."
     return turn.say("checkin.playback.said", name=name, answer=text)
 
 
-def _person_named(turn: Turn, heard: str | None) -> int | None:
+def _person_named(turn: Turn, heard: str | None, records: Sequence[CheckInRecord]) -> str | None:
+    """The name asked about, as the household knows it now or as an answer was kept under."""
     wanted = (heard or "").strip().lower()
-    for index, name in enumerate(turn.household.names):
-        if wanted and name.lower() == wanted:
-            return index
-    return None
+    known = [*turn.household.names, *(_speaker_name(turn, a) for r in records for a in r.answers)]
+    return next((name for name in known if wanted and name.lower() == wanted), None)
 
 
 def _topic_from_slot(turn: Turn) -> CheckInTopic | None:
@@ -706,7 +741,7 @@ def _spoken_date(moment: datetime) -> str:
 def _transcript_card(turn: Turn, record: CheckInRecord) -> Card:
     lines = []
     for topic in TOPICS:
-        for answer in _answers(record, topic, None):
+        for answer in _answers(turn, record, topic, None):
             said = to_text(_said(turn, answer))
             lines.append(f"{_topic_name(turn, topic).capitalize()}: {said}")
     title = to_text(turn.say("checkin.card.title", date=_spoken_date(record.started_at)))

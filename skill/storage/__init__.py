@@ -286,6 +286,7 @@ class SqlStore:
                         {
                             "topic": a.topic,
                             "person": a.person,
+                            "name": a.name,
                             "text": a.text,
                             "said_at": a.said_at.isoformat(),
                         }

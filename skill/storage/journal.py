@@ -13,6 +13,7 @@ before the reply (see `SqlStore.turn`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -157,7 +158,7 @@ class SqlJournal:
                 "new_topic": answer.topic,
                 "new_person": answer.person,
                 "new_person_id": answer.person_id,
-                "new_ciphertext": self.cipher.encrypt(answer.text),
+                "new_ciphertext": self.cipher.encrypt(_sealed(answer)),
                 "new_said_at": answer.said_at,
             },
         )
@@ -190,14 +191,16 @@ class SqlJournal:
         for checkin_id, topic, person, person_id, ciphertext, said_at in self.sql.recent_answers.all(
             self.cursor, scope
         ):
+            text, name = _opened(self.cipher.decrypt(ciphertext))
             by_checkin[checkin_id].append(
                 Answer(
                     checkin_id=checkin_id,
                     topic=topic,
                     person=person,
-                    text=self.cipher.decrypt(ciphertext),
+                    text=text,
                     said_at=_aware(said_at),
                     person_id=person_id,
+                    name=name,
                 )
             )
         return [
@@ -213,6 +216,23 @@ class SqlJournal:
         self.sql.delete_checkins.execute(self.cursor, scope)
         self.changed = True
         return int(row[0]) if row is not None else 0
+
+
+# What is encrypted for an answer: its words and the name of who said them, as JSON marked
+# so that answers stored before names were kept (plain text) still read back.
+_SEALED = "\x1e"
+
+
+def _sealed(answer: Answer) -> str:
+    return _SEALED + json.dumps({"text": answer.text, "name": answer.name}, ensure_ascii=False)
+
+
+def _opened(plain: str) -> tuple[str, str | None]:
+    if not plain.startswith(_SEALED):
+        return plain, None
+    data = json.loads(plain[1:])
+    name = data.get("name")
+    return str(data["text"]), str(name) if name else None
 
 
 def _aware(moment: Any) -> Any:

@@ -470,7 +470,7 @@ def playback(turn: Turn) -> Go:
         # The last finished check-in; say so when a newer one is still under way.
         finished = [record for record in records if record.completed_at is not None]
         record = finished[0] if finished else records[0]
-        note = ()
+        note: Speech = ()
         if record is not records[0]:
             note = turn.say("checkin.playback.in_progress")
         elif record.completed_at is None:

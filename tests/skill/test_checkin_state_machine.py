@@ -13,7 +13,8 @@ import re
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
-from hypothesis import HealthCheck, event, settings
+from hypothesis import HealthCheck, settings
+from hypothesis import event as note
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
@@ -120,7 +121,7 @@ class CheckInMachine(RuleBasedStateMachine):
         text = self._say(Event(intents.ANSWER, {"answer": Slot(words)}))
         if SAVED.search(text):
             self.kept.append(words)
-            event("an answer was saved")
+            note("an answer was saved")
         self._account(text)
 
     @rule(words=st.sampled_from(FILLER))
@@ -145,10 +146,10 @@ class CheckInMachine(RuleBasedStateMachine):
     def _account(self, text: str) -> None:
         if CLEARED in text and self.kept:
             self.kept.pop()
-            event("an answer was redone")
+            note("an answer was redone")
         if DELETED in text:
             self.kept.clear()
-            event("the answers were deleted")
+            note("the answers were deleted")
 
     @precondition(lambda self: hasattr(self, "store"))
     @rule()

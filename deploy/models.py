@@ -196,7 +196,7 @@ def derive(locale: str) -> Generated:
         "intents": model_intents,
         "types": _slot_types_of(Intents.from_dict(grammar_for(locale, "alexa")), skeleton),
     }
-    result.model = {"interactionModel": {"languageModel": language, **_dialog(skeleton)}}
+    result.model = {"interactionModel": {"languageModel": language, **_dialog(skeleton, model_intents)}}
     return result
 
 
@@ -213,23 +213,30 @@ def prompt_id(slot: str) -> str:
     return f"Elicit.Slot.{slot[:1].upper()}{slot[1:]}"
 
 
-def _dialog(skeleton: dict[str, Any]) -> dict[str, Any]:
+def _dialog(skeleton: dict[str, Any], model_intents: list[dict[str, Any]]) -> dict[str, Any]:
+    """The dialog model for the elicited slots: each such intent with all its slots, and the prompts."""
+    slots_of = {intent["name"]: intent.get("slots", []) for intent in model_intents}
     intents, prompts = [], []
-    for intent, slots in skeleton["elicited"].items():
+    for intent, elicited in skeleton["elicited"].items():
         entry_slots = []
-        for slot, spec in slots.items():
-            entry_slots.append(
-                {
-                    "name": slot,
-                    "type": skeleton["slots"][slot],
-                    "elicitationRequired": True,
-                    "confirmationRequired": False,
-                    "prompts": {"elicitation": prompt_id(slot)},
-                }
-            )
-            prompts.append(
-                {"id": prompt_id(slot), "variations": [{"type": "PlainText", "value": spec["prompt"]}]}
-            )
+        for slot in slots_of[intent]:
+            spec = elicited.get(slot["name"])
+            entry: dict[str, Any] = {
+                "name": slot["name"],
+                "type": slot["type"],
+                "elicitationRequired": spec is not None,
+                "confirmationRequired": False,
+                "prompts": {},
+            }
+            if spec is not None:
+                entry["prompts"] = {"elicitation": prompt_id(slot["name"])}
+                prompts.append(
+                    {
+                        "id": prompt_id(slot["name"]),
+                        "variations": [{"type": "PlainText", "value": spec["prompt"]}],
+                    }
+                )
+            entry_slots.append(entry)
         intents.append({"name": intent, "confirmationRequired": False, "prompts": {}, "slots": entry_slots})
     return {"dialog": {"intents": intents, "delegationStrategy": "SKILL_RESPONSE"}, "prompts": prompts}
 

@@ -92,7 +92,13 @@ def effect_failed(turn: Turn) -> Go:
         return _without_permission(turn, scope)
     if reason not in effects.REASONS:
         reason = effects.UNAVAILABLE
-    speech = join(turn.say_first([f"effect.failed.{reason}", "effect.failed"]), turn.say("effect.instead"))
+    keys = [f"effect.failed.{reason}.{purpose}", f"effect.failed.{purpose}", f"effect.failed.{reason}"]
+    failed = turn.say_first([*keys, "effect.failed"])
+    if data.get("scope") == effects.REMINDERS_SCOPE:
+        # a reminder, not a timer: no hug offered in its place
+        reply = Reply(join(failed, turn.say("effect.instead.reminders")), reprompt=turn.say("reprompt.home"))
+        return Go(AlertStep.AFTER, reply)
+    speech = join(failed, turn.say("effect.instead"))
     reply = Reply(speech, reprompt=turn.say("reprompt.alerts"))
     return Go(AlertStep.AFTER, reply, offer=OFFER_INSTEAD)
 
@@ -111,8 +117,13 @@ def permission_answer(turn: Turn) -> Go:
 
 
 def _without_permission(turn: Turn, scope: str) -> Go:
+    """No permission: say so in the words of what was asked for (a timer or a reminder)."""
+    card = (effects.ConsentCard(scope),)
+    if scope == effects.REMINDERS_SCOPE:
+        speech = join(turn.say("permission.denied.reminders"), turn.say("effect.instead.reminders"))
+        return Go(AlertStep.AFTER, Reply(speech, reprompt=turn.say("reprompt.home"), effects=card))
     speech = join(turn.say("permission.denied"), turn.say("effect.instead"))
-    reply = Reply(speech, reprompt=turn.say("reprompt.alerts"), effects=(effects.ConsentCard(scope),))
+    reply = Reply(speech, reprompt=turn.say("reprompt.alerts"), effects=card)
     return Go(AlertStep.AFTER, reply, offer=OFFER_INSTEAD)
 
 

@@ -28,6 +28,8 @@ in a new session; a read-back is never kept there, only which answers to read ag
 | any            | what did we say last week       | the last finished check-in, by topic   | PLAYBACK       |
 | PLAYBACK       | next / yes                      | the next topic                         | PLAYBACK       |
 | any            | what did Sam say about …        | that answer                            | home           |
+| any            | what did Kim say (unknown name) | "who would you like to hear from?"     | ASK_PERSON     |
+| ASK_PERSON     | a name / not a name             | their answers / asks once more         | home / ASK_PERSON |
 | any            | say that again (after read-back)| the same answers again, from journal   | as before      |
 | any            | when was our last check-in      | its date and how much was said         | home           |
 | any            | delete our check-ins            | asks to confirm                        | CONFIRM_DELETE |
@@ -47,6 +49,8 @@ stateDiagram-v2
     ANSWERING --> [*]: pause / stop / last topic done
     [*] --> PLAYBACK: what did we say
     PLAYBACK --> PLAYBACK: next / say that again
+    [*] --> ASK_PERSON: what did (someone unknown) say
+    ASK_PERSON --> [*]: a name we know
     [*] --> CONFIRM_DELETE: delete our check-ins
     CONFIRM_DELETE --> [*]: yes / no
 ```
@@ -63,7 +67,7 @@ from dialogue.effects import REMINDERS_SCOPE, WEEKDAYS, CancelReminder, Recurren
 from dialogue.flows.alerts import remember_request
 from dialogue.flows.home import HomeStep
 from dialogue.flows.timed import clock_time, device_zone
-from dialogue.model import Card, Reply
+from dialogue.model import Card, Event, Reply
 from dialogue.ports import Answer, CheckInRecord, Journal
 from dialogue.rules import Flow, Go, Rule, Turn
 from dialogue.speech import Speech, join, to_text
@@ -83,6 +87,7 @@ class CheckInStep(Enum):
     CONFIRM_NAME = "confirm_name"
     ANSWERING = "answering"
     PLAYBACK = "playback"
+    ASK_PERSON = "ask_person"  # "who would you like to hear from?"
     CONFIRM_DELETE = "confirm_delete"
 
 
@@ -464,8 +469,14 @@ def playback(turn: Turn) -> Go:
     topic = _topic_from_slot(turn)
     if person is None and turn.event.slot("person").value:
         heard = turn.event.slot("person").value or ""
-        speech = turn.say("checkin.playback.unknown_person", heard=heard, **_names(turn))
-        return Go(HomeStep.MENU, Reply(speech, reprompt=turn.say("reprompt.home")))
+        known = _known_names(turn, records)
+        speech = turn.say("checkin.playback.unknown_person", heard=heard, known=_spoken_list(turn, known))
+        reply = Reply(
+            speech,
+            reprompt=turn.say("checkin.playback.ask_person_reprompt"),
+            elicit=(intents.CHECKIN_PLAYBACK, "person"),
+        )
+        return Go(CheckInStep.ASK_PERSON, reply)
     if person is None and topic is None:
         # The last finished check-in; say so when a newer one is still under way.
         finished = [record for record in records if record.completed_at is not None]
@@ -631,11 +642,42 @@ def _said(turn: Turn, answer: Answer) -> Speech:
     return turn.say("checkin.playback.said", name=name, answer=text)
 
 
+def _known_names(turn: Turn, records: Sequence[CheckInRecord]) -> list[str]:
+    """Everyone with answers to read back, and everyone the household is now, first seen first."""
+    names = [*turn.household.names, *(_speaker_name(turn, a) for r in records for a in r.answers)]
+    return list(dict.fromkeys(name for name in names if name))
+
+
 def _person_named(turn: Turn, heard: str | None, records: Sequence[CheckInRecord]) -> str | None:
     """The name asked about, as the household knows it now or as an answer was kept under."""
     wanted = (heard or "").strip().lower()
-    known = [*turn.household.names, *(_speaker_name(turn, a) for r in records for a in r.answers)]
-    return next((name for name in known if wanted and name.lower() == wanted), None)
+    return next((name for name in _known_names(turn, records) if wanted and name.lower() == wanted), None)
+
+
+def _spoken_list(turn: Turn, items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return to_text(turn.say("checkin.list_and", rest=", ".join(items[:-1]), last=items[-1]))
+
+
+def playback_named(turn: Turn) -> Go:
+    """A bare name after "who would you like to hear from?" (a platform may hear it as a name)."""
+    named = Event(intents.CHECKIN_PLAYBACK, {"person": turn.event.slot("name")}, locale=turn.event.locale)
+    return playback(Turn(turn.state, named, turn.ports, turn.content, turn.step, turn.offers))
+
+
+def missed_person(turn: Turn) -> Go:
+    """Not a name we know: ask once more, keeping it short."""
+    records = _journal(turn).recent(8)
+    speech = turn.say(
+        "checkin.playback.ask_person_again", known=_spoken_list(turn, _known_names(turn, records))
+    )
+    reply = Reply(
+        speech,
+        reprompt=turn.say("checkin.playback.ask_person_reprompt"),
+        elicit=(intents.CHECKIN_PLAYBACK, "person"),
+    )
+    return Go(CheckInStep.ASK_PERSON, reply)
 
 
 def _topic_from_slot(turn: Turn) -> CheckInTopic | None:
@@ -773,6 +815,8 @@ FLOW = Flow(
         Rule(intents.FALLBACK, missed_answer, (CheckInStep.ANSWERING,), _in_checkin),
         Rule(intents.ANY, missed_answer, (CheckInStep.ANSWERING,), _while_answering),
         Rule(intents.NEXT, playback_next, (CheckInStep.PLAYBACK,)),
+        Rule(intents.NAME, playback_named, (CheckInStep.ASK_PERSON,)),
+        Rule(intents.FALLBACK, missed_person, (CheckInStep.ASK_PERSON,)),
         Rule(intents.YES, playback_next, (CheckInStep.PLAYBACK,)),
         Rule(intents.YES, delete_confirmed, (CheckInStep.CONFIRM_DELETE,)),
         Rule(intents.NO, delete_declined, (CheckInStep.CONFIRM_DELETE,)),

@@ -118,3 +118,21 @@ def test_changing_names_mid_check_in_never_breaks_the_household(talk: Talk) -> N
     talk.open()
     talk.say(intents.START_CHECKIN)
     assert "Robin" in talk.text and talk.state.session.step == "answering"
+
+
+def test_who_would_you_like_to_hear_from_takes_a_name(talk: Talk) -> None:
+    set_up_two(talk)
+    talk.say(intents.ANSWER, answer="the flowers on Friday")
+    talk.say(intents.ANSWER, answer="the long walk")
+    talk.say(intents.PAUSE_CHECKIN)
+    talk.open()
+    reply = talk.say(intents.CHECKIN_PLAYBACK, person="Kim")
+    assert "Sam and Alex" in talk.text and "not from Kim" in talk.text
+    assert reply.elicit == (intents.CHECKIN_PLAYBACK, "person") and talk.state.session.step == "ask_person"
+    talk.say(intents.NAME, name="alex")  # a platform may hear the bare name as a name
+    assert "Alex said" in talk.text and "the long walk" in talk.text and "flowers" not in talk.text
+    talk.say(intents.CHECKIN_PLAYBACK, person="Kim")
+    talk.say(intents.FALLBACK)
+    assert "who was that" in talk.text.lower() and talk.state.session.step == "ask_person"
+    talk.say(intents.CHECKIN_PLAYBACK, person="sam")
+    assert "Sam said" in talk.text and "flowers" in talk.text

@@ -104,3 +104,25 @@ def test_a_finished_check_in_offers_the_reminder_and_yes_sets_it(
     done = alexa.intent("AMAZON.YesIntent")
     assert "Sunday at 8 PM" in done.speech
     assert len(sent(amazon, "POST", REMINDERS)) == 1
+
+
+def test_a_reminder_is_asked_for_refused_and_failed_in_reminder_words(
+    make_app: Any, sqlite_url: str, amazon: responses.RequestsMock
+) -> None:
+    app = make_app({"DATABASE_URL": sqlite_url, "ALEXA_VERIFY_SIGNATURES": False})
+    household = "amzn1.ask.account.REMINDERWORDS"
+    amazon.get(TIME_ZONE, json="Europe/Berlin")
+    amazon.post(REMINDERS, status=401, json=UNAUTHORIZED)
+    asked = AlexaSession(app.test_client(), household).intent("ScheduleCheckInIntent", day="friday")
+    assert "reminder" in asked.speech.lower() and "timer" not in asked.speech.lower()
+    session = AlexaSession(app.test_client(), household)
+    envelope = session._envelope("connections_response")
+    envelope["request"]["payload"].update(status="DENIED", permissionScope=REMINDERS_SCOPE)
+    refused = session.post(envelope)
+    assert "no reminder then" in refused.speech.lower()
+    assert "timer" not in refused.speech.lower() and "hug" not in refused.speech.lower()
+
+    amazon.replace(responses.POST, REMINDERS, status=503, json={"code": "DOWN"})
+    failed = AlexaSession(app.test_client(), household).intent("ScheduleCheckInIntent", day="monday")
+    assert "weekly reminder" in failed.speech.lower()
+    assert "timer" not in failed.speech.lower() and "hug" not in failed.speech.lower()

@@ -29,7 +29,7 @@ in a new session; a read-back is never kept there, only which answers to read ag
 | PLAYBACK       | next / yes                      | the next topic                         | PLAYBACK       |
 | any            | what did Sam say about …        | that answer                            | home           |
 | any            | what did Kim say (unknown name) | "who would you like to hear from?"     | ASK_PERSON     |
-| ASK_PERSON     | a name / not a name             | their answers / asks once more         | home / ASK_PERSON |
+| ASK_PERSON     | a name / not a name             | their answers / asks once more | home, ASK_PERSON |
 | any            | say that again (after read-back)| the same answers again, from journal   | as before      |
 | any            | when was our last check-in      | its date and how much was said         | home           |
 | any            | delete our check-ins            | asks to confirm                        | CONFIRM_DELETE |

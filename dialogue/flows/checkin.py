@@ -1,6 +1,7 @@
 """The weekly check-in: a kind facilitator that walks a household through five topics.
 
-Setup happens once: the skill learns one or two first names, confirming each. Then each
+Setup happens once: the skill learns the first names of one to six people (several may
+come in one breath: "I'm Priya and this is Tom"), confirming them. Then each
 topic (appreciation, what's working well, what's lacking, anything unspoken or in
 conflict, one wish for the coming week) is led in and guided once, when it is reached in
 order, and asked of each person by name; asking again, redoing or resuming names it once
@@ -13,10 +14,11 @@ in a new session; a read-back is never kept there, only which answers to read ag
 | step           | intent                          | does                                   | next           |
 |----------------|---------------------------------|----------------------------------------|----------------|
 | any            | start our check-in              | learns names, or begins / resumes | ASK_NAME, ANSWERING |
-| ASK_NAME       | a name                          | "Sam, did I get that right?"           | CONFIRM_NAME   |
-| ASK_NAME       | just me (second name)           | a check-in for one                     | ANSWERING      |
+| ASK_NAME       | a name, or several              | "Sam, did I get that right?"           | CONFIRM_NAME   |
+| ASK_NAME       | just me / that's everyone / no  | begins with whoever is named           | ANSWERING      |
 | ASK_NAME       | help / say that again / yes / no | explains / asks again, still listening | ASK_NAME      |
-| CONFIRM_NAME   | yes / no / another name         | keeps it / asks again / rechecks | ASK_NAME, ANSWERING |
+| CONFIRM_NAME   | yes                             | keeps them; "anyone else?" (six: begin) | ASK_NAME, ANSWERING |
+| CONFIRM_NAME   | no / another name               | asks again / rechecks                  | ASK_NAME, CONFIRM_NAME |
 | ANSWERING      | an answer                       | saves it, thanks, asks the next        | ANSWERING      |
 | ANSWERING      | a non-answer ("hmm", "wait")    | nothing saved: asks gently; twice, moves on | ANSWERING |
 | ANSWERING      | skip / next / next person       | moves on without an answer             | ANSWERING      |
@@ -39,10 +41,10 @@ in a new session; a read-back is never kept there, only which answers to read ag
 stateDiagram-v2
     [*] --> ASK_NAME: start (no names yet)
     ASK_NAME --> CONFIRM_NAME: a name
-    CONFIRM_NAME --> ASK_NAME: yes (one more name) / no
-    CONFIRM_NAME --> ANSWERING: yes (names complete)
-    ASK_NAME --> ASK_NAME: help / again
-    ASK_NAME --> ANSWERING: just me
+    CONFIRM_NAME --> ASK_NAME: yes (anyone else?) / no
+    CONFIRM_NAME --> ANSWERING: yes (six names)
+    ASK_NAME --> ASK_NAME: help / again / yes
+    ASK_NAME --> ANSWERING: just me / that's everyone / no
     [*] --> ANSWERING: start (names known)
     ANSWERING --> ANSWERING: answer / non-answer / skip / redo / again / help / other words
     ANSWERING --> ASK_NAME: change our names
@@ -58,6 +60,7 @@ stateDiagram-v2
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from enum import Enum
@@ -77,7 +80,9 @@ REMINDER = "checkin"  # the purpose under which the weekly reminder is kept in h
 OFFER_REMIND = "checkin_remind"
 DEFAULT_DAY, DEFAULT_TIME = "SU", "20:00"  # the seed article's "every Sunday night at 8 pm"
 NAME_SLOT = (intents.NAME, "name")
-MAX_PEOPLE = 2
+MAX_PEOPLE = 6  # one person up to a family of six
+# how several names said at once are told apart: "Priya, Tom and Ava"
+_NAME_SEPARATOR = re.compile(r"\s*(?:,|\band\b)\s*")
 
 
 class CheckInStep(Enum):
@@ -149,10 +154,11 @@ def change_names(turn: Turn) -> Go:
 
 
 def heard_name(turn: Turn) -> Go:
-    """A name was said: check it before keeping it."""
-    name = _clean_name(turn.event.slot("name").value)
-    if not name:
+    """One name or several ("Priya, Tom and Ava") were said: check them before keeping them."""
+    names = _split_names(turn.event.slot("name").value)
+    if not names:
         return _ask_name(turn, turn.say("checkin.setup.missed"))
+    name = _and_list(turn, names)
     turn.session.heard_name = name
     reply = Reply(
         turn.say("checkin.setup.confirm", name=name),
@@ -162,14 +168,17 @@ def heard_name(turn: Turn) -> Go:
 
 
 def name_confirmed(turn: Turn) -> Go:
-    """Yes, that is the name: keep it, then ask for the next or begin."""
-    name = turn.session.heard_name or ""
+    """Yes, those are the names: keep them, then ask who else, or begin when six are here."""
+    names = turn.household.names
+    for name in _split_names(turn.session.heard_name):
+        if name.lower() not in (known.lower() for known in names) and len(names) < MAX_PEOPLE:
+            names.append(name)
     turn.session.heard_name = None
-    if name and name not in turn.household.names:
-        turn.household.names.append(name)
-    if len(turn.household.names) >= MAX_PEOPLE:
-        return _begin_or_resume(turn, turn.say("checkin.setup.done_two", **_names(turn)))
-    return _ask_name(turn, turn.say("checkin.setup.second", name=turn.household.names[0]))
+    if len(names) >= MAX_PEOPLE:
+        return _begin_or_resume(turn, turn.say("checkin.setup.full", everyone=_and_list(turn, names)))
+    if len(names) == 1:
+        return _ask_name(turn, turn.say("checkin.setup.second", name=names[0]))
+    return _ask_name(turn, turn.say("checkin.setup.more", everyone=_and_list(turn, names)))
 
 
 def name_rejected(turn: Turn) -> Go:
@@ -179,10 +188,20 @@ def name_rejected(turn: Turn) -> Go:
 
 
 def just_me(turn: Turn) -> Go:
-    """Only one person is checking in."""
-    if not turn.household.names:
+    """ "Just me", "that's everyone", "no one else": begin with whoever has been named."""
+    names = turn.household.names
+    if not names:
         return _ask_name(turn, turn.say("checkin.setup.first_needed"))
-    return _begin_or_resume(turn, turn.say("checkin.setup.done_one", name=turn.household.names[0]))
+    if len(names) == 1:
+        return _begin_or_resume(turn, turn.say("checkin.setup.done_one", name=names[0]))
+    return _begin_or_resume(turn, turn.say("checkin.setup.done_two", everyone=_and_list(turn, names)))
+
+
+def no_one_else(turn: Turn) -> Go:
+    """ "No" to "anyone else?": begin; before any name, ask for one."""
+    if turn.household.names:
+        return just_me(turn)
+    return ask_name_again(turn)
 
 
 def _ask_name(turn: Turn, speech: Speech) -> Go:
@@ -195,9 +214,16 @@ def _clean_name(value: str | None) -> str:
     return words[:1].upper() + words[1:]
 
 
-def _names(turn: Turn) -> dict[str, str]:
-    names = turn.household.names
-    return {"first": names[0], "second": names[1] if len(names) > 1 else names[0]}
+def _split_names(value: str | None) -> list[str]:
+    """ "Priya, Tom and Ava" -> ["Priya", "Tom", "Ava"] (a single name stays one)."""
+    return [name for part in _NAME_SEPARATOR.split(value or "") if (name := _clean_name(part))][:MAX_PEOPLE]
+
+
+def _and_list(turn: Turn, names: Sequence[str]) -> str:
+    """Names as said aloud: "Priya", "Priya and Tom", "Priya, Tom and Ava"."""
+    if len(names) <= 1:
+        return "".join(names)
+    return to_text(turn.say("checkin.list_and", rest=", ".join(names[:-1]), last=names[-1]))
 
 
 # --- the walkthrough ------------------------------------------------------------------------
@@ -211,7 +237,7 @@ def _begin_or_resume(turn: Turn, opening: Speech = ()) -> Go:
         household.checkin_last = None
         household.checkin_current = _next_pending(turn)
         key = "checkin.begin.one" if len(household.names) == 1 else "checkin.begin.two"
-        return _ask_current(turn, join(opening, turn.say(key, **_names(turn))), lead=True, guide=True)
+        return _ask_current(turn, join(opening, turn.say(key)), lead=True, guide=True)
     _fit_progress(turn)
     if household.checkin_current is None:
         return _complete(turn, opening)
@@ -255,17 +281,19 @@ def _ask_current(turn: Turn, opening: Speech = (), lead: bool | None = None, gui
     topic, person = _unkey(key)
     first_of_topic = not any(done.startswith(f"{topic.value}:") for done in turn.household.checkin_done)
     names = turn.household.names
-    values = {"name": names[person], "other": names[1 - person] if len(names) > 1 else names[person]}
+    values = {"name": names[person], "other": names[1 - person] if len(names) == 2 else names[person]}
     said_lead = (
         turn.say(f"checkin.topic.{topic.value}.lead") if (first_of_topic if lead is None else lead) else ()
     )
     wants_guide = first_of_topic if guide is None else guide
-    solo = "_solo" if len(names) == 1 else ""
+    solo = "_solo" if len(names) == 1 else "_group" if len(names) > 2 else ""
     guide_key = f"checkin.topic.{topic.value}.guide"
     if solo and turn.content.has(guide_key + solo):
         guide_key += solo
     said_guide = turn.say(guide_key) if wants_guide and turn.content.has(guide_key) else ()
-    question = turn.say(f"checkin.topic.{topic.value}.ask{solo}", **values)
+    question = turn.say_first(
+        [f"checkin.topic.{topic.value}.ask{solo}", f"checkin.topic.{topic.value}.ask"], **values
+    )
     reply = Reply(
         join(opening, said_lead, said_guide, question),
         reprompt=turn.say("checkin.answer.reprompt", name=values["name"]),
@@ -357,6 +385,8 @@ def help_answering(turn: Turn) -> Go:
 def ask_name_again(turn: Turn) -> Go:
     """The name question again: the first name, or who else is checking in."""
     names = turn.household.names
+    if len(names) > 1:
+        return _ask_name(turn, turn.say("checkin.setup.more_again", everyone=_and_list(turn, names)))
     if names:
         return _ask_name(turn, turn.say("checkin.setup.second_again", name=names[0]))
     return _ask_name(turn, turn.say("checkin.setup.first_again"))
@@ -800,7 +830,7 @@ FLOW = Flow(
         Rule(intents.NO, name_rejected, (CheckInStep.CONFIRM_NAME,)),
         Rule(intents.REPEAT, ask_name_again, (CheckInStep.ASK_NAME,)),
         Rule(intents.YES, ask_name_again, (CheckInStep.ASK_NAME,)),
-        Rule(intents.NO, ask_name_again, (CheckInStep.ASK_NAME,)),
+        Rule(intents.NO, no_one_else, (CheckInStep.ASK_NAME,)),
         Rule(intents.HELP, help_naming, (CheckInStep.ASK_NAME,)),
         Rule(intents.FALLBACK, missed_name, (CheckInStep.ASK_NAME,)),
         Rule(intents.ANSWER, answer, (CheckInStep.ANSWERING,), _in_checkin),

@@ -57,6 +57,14 @@ LET_GO = "reason"
 # the grammar's, named `{unknown_…:slot}`): those reach the dialogue unresolved.
 CUSTOM_UNKNOWN = {"category": "QuestionCategory"}
 _LET_GO_WORDS = 6
+# Several names said at once, and what people put between them
+_MOST_NAMES = 6
+_NAMES_APART = re.compile(
+    r"\s*(?:,|&|\band\b)\s*(?:(?:this|that)\s+is\s+|(?:he|she)(?:'s|\s+is)\s+|my\s+(?:husband|wife|partner|"
+    r"boyfriend|girlfriend|fiance|fiancee|son|daughter|mum|mom|dad|friend)(?:'s\s+name)?\s+is\s+|"
+    r"(?:his|her)\s+name(?:'s|\s+is)\s+)?",
+    re.IGNORECASE,
+)
 # the share of the words a part of an utterance must hold to be taken for the whole request
 _MOST = 0.6
 _MENU = "home.menu"
@@ -107,7 +115,9 @@ _NOT_NAMES = frozenset(
     why how when where which not no yes yeah ok okay sure fine good great confused lost ready done
     sorry tired busy back home hungry both everyone everybody nobody someone somebody anyone
     the a an and or but so just only um uh er hmm well really very alone myself yourself
-    help stop cancel repeat again skip next pause wait hang on hold yep yup nope nah called""".split()
+    help stop cancel repeat again skip next pause wait hang on hold yep yup nope nah called
+    obviously actually really too also course please thanks cheers of everyone everybody
+    let's lets begin start go ready done finished""".split()
 )
 
 
@@ -278,10 +288,13 @@ class Recognizer:
                     return None
                 slots[name] = Slot(words)
             elif kind == FIRST_NAME:
-                heard = _HESITATION.sub("", heard).split(",")[0]
-                if not _looks_like_a_name(heard):
-                    return None
-                slots[name] = Slot(_TRAILING.sub("", heard.strip(" .!?")))
+                names = _names_in(_HESITATION.sub("", heard)) if name == "name" else None
+                if names is None:
+                    first = _HESITATION.sub("", heard).split(",")[0]
+                    if not _looks_like_a_name(first):
+                        return None
+                    names = _TRAILING.sub("", first.strip(" .!?"))
+                slots[name] = Slot(names)
             else:
                 value = values.resolve(kind, heard)
                 if value is None:
@@ -353,9 +366,18 @@ def _spoken(said: str, entity: Any) -> str:
     return str(entity.text).strip()
 
 
+def _names_in(heard: str) -> str | None:
+    """The first names in what was said, one or several ("Priya and this is Tom" -> "Priya and Tom")."""
+    parts = [part for part in _NAMES_APART.split(heard.strip(" .!?")) if part.strip()]
+    if not 1 <= len(parts) <= _MOST_NAMES or not all(_looks_like_a_name(part) for part in parts):
+        return None
+    names = [part.strip(" .,!?") for part in parts]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def _looks_like_a_name(heard: str) -> bool:
     words = [word.strip(".,!?").lower() for word in heard.split()]
-    if not 1 <= len(words) <= 3 or any(not re.fullmatch(r"[^\W\d_][\w'.-]*", w) for w in words):
+    if not 1 <= len(words) <= 2 or any(not re.fullmatch(r"[^\W\d_][\w'.-]*", w) for w in words):
         return False
     return not any(word in _NOT_NAMES for word in words)
 

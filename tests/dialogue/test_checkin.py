@@ -17,6 +17,7 @@ def set_up_two(talk: Talk) -> None:
     talk.say(intents.YES)
     talk.say(intents.NAME, name="alex")
     talk.say(intents.YES)
+    talk.say(intents.NO)  # "anyone else joining?"
 
 
 def set_up_one(talk: Talk) -> None:
@@ -43,7 +44,9 @@ def test_names_are_learned_confirmed_and_corrected(talk: Talk) -> None:
     talk.say(intents.YES)
     assert "Sam" in talk.text and "just me" in talk.text
     talk.say(intents.NAME, name="alex")
-    reply = talk.say(intents.YES)
+    talk.say(intents.YES)
+    assert "Sam and Alex" in talk.text and "anyone else" in talk.text
+    reply = talk.say(intents.NO)
     assert talk.state.household.names == ["Sam", "Alex"]
     assert "Sam, what did you appreciate about Alex" in talk.text or "Sam, what's something Alex" in talk.text
     assert reply.elicit == (intents.ANSWER, "answer") and reply.listens

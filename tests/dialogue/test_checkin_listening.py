@@ -136,3 +136,34 @@ def test_who_would_you_like_to_hear_from_takes_a_name(talk: Talk) -> None:
     assert "who was that" in talk.text.lower() and talk.state.session.step == "ask_person"
     talk.say(intents.CHECKIN_PLAYBACK, person="sam")
     assert "Sam said" in talk.text and "flowers" in talk.text
+
+
+def test_a_family_of_up_to_six_gives_its_names_in_one_go_or_one_by_one(talk: Talk) -> None:
+    talk.open()
+    talk.say(intents.START_CHECKIN)
+    talk.say(intents.NAME, name="Priya, Tom and Ava")
+    assert "Priya, Tom and Ava" in talk.text and "right" in talk.text
+    talk.say(intents.YES)
+    assert "anyone else" in talk.text.lower()
+    talk.say(intents.NAME, name="leo and Mia")
+    talk.say(intents.YES)
+    talk.say(intents.NAME, name="Raj and Zoe")  # the seventh is one too many
+    talk.say(intents.YES)
+    assert talk.state.household.names == ["Priya", "Tom", "Ava", "Leo", "Mia", "Raj"]
+    assert "six of you" in talk.text and talk.state.session.step == "answering"
+    for name in ("Priya", "Tom", "Ava", "Leo", "Mia", "Raj"):
+        assert f"{name}," in talk.text
+        talk.say(intents.ANSWER, answer="something kind")
+    assert len(stored(talk)) == 6
+    assert "someone here" in talk.text or "between you all" in talk.text  # no "about Tom" in a group
+
+
+def test_anyone_else_no_begins_and_yes_asks_for_the_name(talk: Talk) -> None:
+    talk.open()
+    talk.say(intents.START_CHECKIN)
+    talk.say(intents.NAME, name="Priya and Tom")
+    talk.say(intents.YES)
+    talk.say(intents.YES)
+    assert "anyone else" in talk.text.lower() and talk.state.session.step == "ask_name"
+    talk.say(intents.JUST_ME)  # "that's everyone"
+    assert talk.state.session.step == "answering" and "Priya," in talk.text

@@ -107,3 +107,23 @@ def test_every_english_locale_hears_its_own_words_and_the_others(locale: str) ->
 def test_a_locale_s_extra_sentences_are_heard_there() -> None:
     assert heard("chuck us a question", locale="en-AU")[0] == "AskQuestionIntent"
     assert heard("kindly give us a question", locale="en-IN")[0] == "AskQuestionIntent"
+
+
+@pytest.mark.parametrize(
+    ("said", "names"),
+    [
+        ("I'm Priya and this is Tom", "Priya and Tom"),
+        ("we're Priya and Tom", "Priya and Tom"),
+        ("Priya, Tom and Ava", "Priya, Tom and Ava"),
+        ("um it's Sam and my wife is Jo", "Sam and Jo"),
+        ("my husband is Tom", "Tom"),
+        ("it's Dan, obviously", "Dan"),
+    ],
+)
+def test_several_names_in_one_breath_while_names_are_asked_for(said: str, names: str) -> None:
+    assert heard(said, "checkin.ask_name") == ("NameIntent", {"name": names})
+
+
+@pytest.mark.parametrize("said", ["let's begin", "that's everyone", "no one else", "we're ready"])
+def test_the_end_of_the_names_is_not_a_name(said: str) -> None:
+    assert heard(said, "checkin.ask_name")[0] == "JustMeIntent"

@@ -51,6 +51,7 @@ def test_a_natural_check_in_keeps_only_what_was_meant(app: Flask) -> None:
         "yep",
         "and this is Tom",
         "yes",
+        "no, that's all of us",
         "I'm grateful Priya took my Mum to the hospital",
         "hmm",
         "wait",
@@ -63,16 +64,16 @@ def test_a_natural_check_in_keeps_only_what_was_meant(app: Flask) -> None:
     )
     heard = [reply["heard"]["intent"] for reply in replies]
     assert (
-        heard[5] == "AnswerIntent"
-        and "Saved" in replies[5]["speech_text"]
-        or "kept" in replies[5]["speech_text"]
+        heard[6] == "AnswerIntent"
+        and "Saved" in replies[6]["speech_text"]
+        or "kept" in replies[6]["speech_text"]
     )
-    assert "skip" in replies[6]["speech_text"]  # "hmm": nothing kept, asked gently
-    assert "leave that one" in replies[7]["speech_text"]  # "wait": the second, so the check-in moves on
-    assert heard[9] == "AMAZON.RepeatIntent"
-    assert replies[11]["elicit"] == {"intent": "AnswerIntent", "slot": "answer"}  # help keeps listening
-    assert heard[12] == "AMAZON.NextIntent"  # "your turn" passes without saving
-    assert heard[13] == "PauseCheckInIntent" and replies[13]["end_session"]
+    assert "skip" in replies[7]["speech_text"]  # "hmm": nothing kept, asked gently
+    assert "leave that one" in replies[8]["speech_text"]  # "wait": the second, so the check-in moves on
+    assert heard[10] == "AMAZON.RepeatIntent"
+    assert replies[12]["elicit"] == {"intent": "AnswerIntent", "slot": "answer"}  # help keeps listening
+    assert heard[13] == "AMAZON.NextIntent"  # "your turn" passes without saving
+    assert heard[14] == "PauseCheckInIntent" and replies[14]["end_session"]
     assert saved(app) == [
         "I'm grateful Priya took my Mum to the hospital",
         "I appreciated that you cooked dinner",
@@ -88,6 +89,7 @@ def test_changing_names_half_way_then_just_me_keeps_the_household_working(app: F
         "yes",
         "Tom",
         "yes",
+        "let's begin",
         "the flowers",
         "the dinner",
         "we talk more",

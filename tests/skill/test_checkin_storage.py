@@ -41,6 +41,7 @@ def start_two(alexa: AlexaSession) -> None:
     alexa.intent("AMAZON.YesIntent")
     alexa.intent("NameIntent", name="alex")
     alexa.intent("AMAZON.YesIntent")
+    alexa.intent("AMAZON.NoIntent")  # "anyone else joining?"
 
 
 def answers_in_db(app: Flask) -> list[Any]:

@@ -16,9 +16,9 @@ in a new session; a read-back is never kept there, only which answers to read ag
 | any            | start our check-in              | learns names, or begins / resumes | ASK_NAME, ANSWERING |
 | ASK_NAME       | a name, or several              | "Sam, did I get that right?"           | CONFIRM_NAME   |
 | ASK_NAME       | just me / that's everyone / no  | begins with whoever is named           | ANSWERING      |
-| ASK_NAME       | help / say that again / yes / no | explains / asks again, still listening | ASK_NAME      |
-| CONFIRM_NAME   | yes                             | keeps them; "anyone else?" (six: begin) | ASK_NAME, ANSWERING |
-| CONFIRM_NAME   | no / another name               | asks again / rechecks                  | ASK_NAME, CONFIRM_NAME |
+| ASK_NAME       | help / say that again / yes     | explains / asks again, still listening | ASK_NAME       |
+| CONFIRM_NAME   | yes                             | keeps them: "anyone else?"; six begin  | ASK_NAME       |
+| CONFIRM_NAME   | no / another name               | asks again / checks the new one        | ASK_NAME       |
 | ANSWERING      | an answer                       | saves it, thanks, asks the next        | ANSWERING      |
 | ANSWERING      | a non-answer ("hmm", "wait")    | nothing saved: asks gently; twice, moves on | ANSWERING |
 | ANSWERING      | skip / next / next person       | moves on without an answer             | ANSWERING      |

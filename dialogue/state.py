@@ -58,6 +58,8 @@ class Session:
     replay: dict[str, str | int | None] | None = None
     heard_name: str | None = None  # a name waiting for "did I get that right?"
     unclear: int = 0  # non-answers in a row at the answer step (two move the check-in on)
+    read_ok: bool = False  # someone agreed this session that answers may be read aloud
+    read_request: dict[str, str | int | None] | None = None  # the read-back waiting for that yes
     playback_topic: int = 0  # which topic of a check-in is being read back
     playback_checkin: int | None = None
 

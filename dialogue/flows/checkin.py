@@ -27,7 +27,9 @@ in a new session; a read-back is never kept there, only which answers to read ag
 | ANSWERING      | pause / stop / cancel           | keeps progress, says how to resume     | end            |
 | ANSWERING      | another exercise's words        | stays here: "I didn't catch that"      | ANSWERING      |
 | any            | change our names                | new people: closes a check-in under way | ASK_NAME      |
-| any            | what did we say last week       | the last finished check-in, by topic   | PLAYBACK       |
+| any            | what did we say / Sam say …     | asks first (once a session)            | CONFIRM_READ   |
+| CONFIRM_READ   | yes / no                        | reads as asked / reads nothing         | PLAYBACK, home |
+| any (allowed)  | what did we say last week       | the last finished check-in, by topic   | PLAYBACK       |
 | PLAYBACK       | next / yes                      | the next topic                         | PLAYBACK       |
 | any            | what did Sam say about …        | that answer                            | home           |
 | any            | what did Kim say (unknown name) | "who would you like to hear from?"     | ASK_PERSON     |
@@ -49,7 +51,10 @@ stateDiagram-v2
     ANSWERING --> ANSWERING: answer / non-answer / skip / redo / again / help / other words
     ANSWERING --> ASK_NAME: change our names
     ANSWERING --> [*]: pause / stop / last topic done
-    [*] --> PLAYBACK: what did we say
+    [*] --> CONFIRM_READ: what did we say (first time this session)
+    CONFIRM_READ --> PLAYBACK: yes
+    CONFIRM_READ --> [*]: no
+    [*] --> PLAYBACK: what did we say (allowed)
     PLAYBACK --> PLAYBACK: next / say that again
     [*] --> ASK_PERSON: what did (someone unknown) say
     ASK_PERSON --> [*]: a name we know
@@ -93,6 +98,7 @@ class CheckInStep(Enum):
     ANSWERING = "answering"
     PLAYBACK = "playback"
     ASK_PERSON = "ask_person"  # "who would you like to hear from?"
+    CONFIRM_READ = "confirm_read"  # "this will read out Tom's answers; is that okay?"
     CONFIRM_DELETE = "confirm_delete"
 
 
@@ -155,10 +161,9 @@ def change_names(turn: Turn) -> Go:
 
 def heard_name(turn: Turn) -> Go:
     """One name or several ("Priya, Tom and Ava") were said: check them before keeping them."""
-    names = _split_names(turn.event.slot("name").value)
-    if not names:
+    if not _split_names(turn.event.slot("name").value):
         return _ask_name(turn, turn.say("checkin.setup.missed"))
-    name = _and_list(turn, names)
+    name = _clean_name(turn.event.slot("name").value)  # said back as heard; told apart once confirmed
     turn.session.heard_name = name
     reply = Reply(
         turn.say("checkin.setup.confirm", name=name),
@@ -215,8 +220,12 @@ def _clean_name(value: str | None) -> str:
 
 
 def _split_names(value: str | None) -> list[str]:
-    """ "Priya, Tom and Ava" -> ["Priya", "Tom", "Ava"] (a single name stays one)."""
-    return [name for part in _NAME_SEPARATOR.split(value or "") if (name := _clean_name(part))][:MAX_PEOPLE]
+    """ "Priya, Tom and Ava" -> ["Priya", "Tom", "Ava"]; a single name stays as it was said."""
+    names = [name for part in _NAME_SEPARATOR.split(value or "") if (name := _clean_name(part))]
+    if len(names) < 2:
+        whole = _clean_name(value)
+        return [whole] if whole else []
+    return names[:MAX_PEOPLE]
 
 
 def _and_list(turn: Turn, names: Sequence[str]) -> str:
@@ -507,6 +516,40 @@ def playback(turn: Turn) -> Go:
             elicit=(intents.CHECKIN_PLAYBACK, "person"),
         )
         return Go(CheckInStep.ASK_PERSON, reply)
+    if not turn.session.read_ok:
+        # Anyone in the room can ask; reading someone's words aloud asks first, once a session.
+        turn.session.read_request = {"person": person, "topic": TOPICS.index(topic) if topic else None}
+        whose = (
+            turn.say("checkin.consent.whose", name=person) if person else turn.say("checkin.consent.yours")
+        )
+        reply = Reply(
+            turn.say("checkin.consent.ask", whose=whose), reprompt=turn.say("checkin.consent.reprompt")
+        )
+        return Go(CheckInStep.CONFIRM_READ, reply)
+    return _read(turn, records, person, topic)
+
+
+def read_allowed(turn: Turn) -> Go:
+    """Yes, read them: what was asked for, and no more asking this session."""
+    asked = turn.session.read_request or {}
+    turn.session.read_request = None
+    turn.session.read_ok = True
+    records = _journal(turn).recent(8)
+    if not records:
+        return _nothing_saved(turn)
+    person, topic = asked.get("person"), asked.get("topic")
+    return _read(
+        turn, records, str(person) if person else None, TOPICS[int(topic)] if topic is not None else None
+    )
+
+
+def read_declined(turn: Turn) -> Go:
+    """No: nothing is read."""
+    turn.session.read_request = None
+    return Go(HomeStep.MENU, Reply(turn.say("checkin.consent.declined"), reprompt=turn.say("reprompt.home")))
+
+
+def _read(turn: Turn, records: Sequence[CheckInRecord], person: str | None, topic: CheckInTopic | None) -> Go:
     if person is None and topic is None:
         # The last finished check-in; say so when a newer one is still under way.
         finished = [record for record in records if record.completed_at is not None]
@@ -846,6 +889,8 @@ FLOW = Flow(
         Rule(intents.ANY, missed_answer, (CheckInStep.ANSWERING,), _while_answering),
         Rule(intents.NEXT, playback_next, (CheckInStep.PLAYBACK,)),
         Rule(intents.NAME, playback_named, (CheckInStep.ASK_PERSON,)),
+        Rule(intents.YES, read_allowed, (CheckInStep.CONFIRM_READ,)),
+        Rule(intents.NO, read_declined, (CheckInStep.CONFIRM_READ,)),
         Rule(intents.FALLBACK, missed_person, (CheckInStep.ASK_PERSON,)),
         Rule(intents.YES, playback_next, (CheckInStep.PLAYBACK,)),
         Rule(intents.YES, delete_confirmed, (CheckInStep.CONFIRM_DELETE,)),

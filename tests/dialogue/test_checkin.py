@@ -168,7 +168,9 @@ def test_playback_of_last_week_topic_by_topic(talk: Talk) -> None:
     finish_a_check_in(talk)
     talk.now += timedelta(days=7)
     talk.open()
-    reply = talk.say(intents.CHECKIN_PLAYBACK)
+    talk.say(intents.CHECKIN_PLAYBACK)
+    assert "read out your check-in answers" in talk.text and "sam on" not in talk.text  # asks first
+    reply = talk.say(intents.YES)
     assert "Sunday, November 22" in talk.text
     assert "Sam said: sam on appreciation" in talk.text and "Alex said: alex on appreciation" in talk.text
     assert "working" not in talk.text.lower().split("say next")[0].split("appreciation")[-1]
@@ -183,6 +185,8 @@ def test_what_did_sam_say_about_whats_working(talk: Talk) -> None:
     finish_a_check_in(talk)
     talk.open()
     talk.say(intents.CHECKIN_PLAYBACK, person="sam", topic=Slot("what's working", "WORKING_WELL"))
+    assert "read out Sam's answers" in talk.text
+    talk.say(intents.YES)
     assert "sam on working_well" in talk.text and "alex on" not in talk.text
     talk.say(intents.CHECKIN_PLAYBACK, person="alex", topic="what's lacking")
     assert "alex on lacking" in talk.text and "sam on" not in talk.text
@@ -220,6 +224,7 @@ def test_answers_are_read_back_exactly_as_said(talk: Talk) -> None:
     talk.say(intents.PAUSE_CHECKIN)
     talk.open()
     talk.say(intents.CHECKIN_PLAYBACK)
+    talk.say(intents.YES)
     assert 'you said "I <3 you" & meant it' in talk.text
 
 

@@ -130,6 +130,8 @@ def test_who_would_you_like_to_hear_from_takes_a_name(talk: Talk) -> None:
     assert "Sam and Alex" in talk.text and "not from Kim" in talk.text
     assert reply.elicit == (intents.CHECKIN_PLAYBACK, "person") and talk.state.session.step == "ask_person"
     talk.say(intents.NAME, name="alex")  # a platform may hear the bare name as a name
+    assert "read out Alex's answers" in talk.text
+    talk.say(intents.YES)
     assert "Alex said" in talk.text and "the long walk" in talk.text and "flowers" not in talk.text
     talk.say(intents.CHECKIN_PLAYBACK, person="Kim")
     talk.say(intents.FALLBACK)
@@ -167,3 +169,22 @@ def test_anyone_else_no_begins_and_yes_asks_for_the_name(talk: Talk) -> None:
     assert "anyone else" in talk.text.lower() and talk.state.session.step == "ask_name"
     talk.say(intents.JUST_ME)  # "that's everyone"
     assert talk.state.session.step == "answering" and "Priya," in talk.text
+
+
+def test_reading_answers_aloud_asks_first_once_a_session(talk: Talk) -> None:
+    set_up_two(talk)
+    talk.say(intents.ANSWER, answer="the flowers on Friday")
+    talk.say(intents.PAUSE_CHECKIN)
+    talk.open()
+    talk.say(intents.CHECKIN_PLAYBACK, person="sam")
+    assert "read out Sam's answers" in talk.text and "flowers" not in talk.text
+    talk.say(intents.NO)
+    assert "flowers" not in talk.text and talk.state.session.step == "menu"
+    talk.say(intents.CHECKIN_PLAYBACK, person="sam")
+    talk.say(intents.YES)
+    assert "Sam said" in talk.text and "flowers" in talk.text
+    talk.say(intents.CHECKIN_PLAYBACK)  # the same session: no second ask
+    assert "flowers" in talk.text
+    talk.open()  # a new session asks again
+    talk.say(intents.CHECKIN_PLAYBACK)
+    assert "is that okay" in talk.text.lower() and "flowers" not in talk.text

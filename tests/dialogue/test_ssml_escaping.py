@@ -85,7 +85,7 @@ READ_BACK_PATHS = [
         setup=CHECK_IN_FOR_ONE,
         carrier=lambda text: Event(intents.ANSWER, slots={"answer": Slot(value=text)}),
         ports=journal_ports,
-        then=(Event(intents.CHECKIN_PLAYBACK),),
+        then=(Event(intents.CHECKIN_PLAYBACK), Event(intents.YES)),
     ),
 ]
 

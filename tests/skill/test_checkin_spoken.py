@@ -105,7 +105,7 @@ def test_changing_names_half_way_then_just_me_keeps_the_household_working(app: F
         ["the flowers", "the dinner", "we talk more", "more walks", "nothing really", "a quiet weekend"]
     )
     # every answer stays with whoever said it, whatever the names are now
-    priya = conversation(app, "pause", "what did Priya say")[1]["speech_text"]
+    priya = conversation(app, "pause", "what did Priya say", "yes")[2]["speech_text"]
     assert "Priya said" in priya and "the flowers" in priya and "the dinner" not in priya
     tom = conversation(app, "what did Tom say about appreciation")[0]["speech_text"]
     assert "Tom said" in tom and "the dinner" in tom

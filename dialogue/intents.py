@@ -43,6 +43,9 @@ PAUSE_CHECKIN = "PauseCheckInIntent"
 CHECKIN_PLAYBACK = "CheckInPlaybackIntent"
 LAST_CHECKIN = "LastCheckInIntent"
 DELETE_CHECKINS = "DeleteCheckInsIntent"
+DELETE_CHECKIN = "DeleteCheckInIntent"  # one check-in: "delete last week's check-in"
+DELETE_ANSWER = "DeleteAnswerIntent"  # one answer: "delete my answer about what's lacking"
+KEEP_CHECKINS = "KeepCheckInsIntent"  # retention: "only keep our check-ins for three months"
 
 # timed exercises: the hug, the bedtime cuddle, the tech-free evening
 HUG = "HugIntent"

@@ -65,6 +65,14 @@ class Journal(Protocol):
         """Delete every check-in and answer of the household; returns how many answers went."""
         ...
 
+    def delete_checkin(self, checkin_id: int) -> int:
+        """Delete one check-in and its answers; returns how many answers went."""
+        ...
+
+    def delete_before(self, cutoff: datetime) -> int:
+        """Delete the check-ins started before `cutoff`, with their answers; returns how many answers went."""
+        ...
+
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)

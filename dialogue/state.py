@@ -34,6 +34,7 @@ class Household:
     checkin_current: str | None = None  # "topic:person" being asked
     checkin_last: str | None = None  # the last answer saved, for "let me redo that"
     # timed exercises (see dialogue.effects): purpose -> {"kind", "id", "ends_at"} of what runs
+    retention_days: int | None = None  # check-ins older than this are deleted without asking
     alerts: dict[str, dict[str, str]] = field(default_factory=dict)
     pending: dict[str, Any] | None = None  # a request waiting for the user's permission
 
@@ -60,6 +61,7 @@ class Session:
     unclear: int = 0  # non-answers in a row at the answer step (two move the check-in on)
     read_ok: bool = False  # someone agreed this session that answers may be read aloud
     read_request: dict[str, str | int | None] | None = None  # the read-back waiting for that yes
+    delete_request: dict[str, str | int] | None = None  # one check-in or answer waiting for "yes, delete"
     playback_topic: int = 0  # which topic of a check-in is being read back
     playback_checkin: int | None = None
 

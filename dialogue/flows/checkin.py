@@ -37,6 +37,10 @@ in a new session; a read-back is never kept there, only which answers to read ag
 | any            | say that again (after read-back)| the same answers again, from journal   | as before      |
 | any            | when was our last check-in      | its date and how much was said         | home           |
 | any            | delete our check-ins            | asks to confirm                        | CONFIRM_DELETE |
+| any            | delete last week's check-in     | asks to confirm that one               | CONFIRM_DELETE |
+| any            | delete my answer about …        | asks to confirm that one answer        | CONFIRM_DELETE |
+| any            | only keep check-ins for 3 months| sets it, deletes older ones now        | home           |
+| new session    | (keeps check-ins for a while)   | deletes older ones quietly, then greets | home          |
 | CONFIRM_DELETE | yes / no                        | deletes every answer / keeps them      | home           |
 
 ```mermaid
@@ -74,6 +78,7 @@ from dialogue import intents
 from dialogue.effects import REMINDERS_SCOPE, WEEKDAYS, CancelReminder, Recurrence, ScheduleReminder
 from dialogue.flows.alerts import remember_request
 from dialogue.flows.home import HomeStep
+from dialogue.flows.home import launch as home_launch
 from dialogue.flows.timed import clock_time, device_zone
 from dialogue.model import Card, Event, Reply
 from dialogue.ports import Answer, CheckInRecord, Journal
@@ -667,18 +672,131 @@ def last_checkin(turn: Turn) -> Go:
 
 def ask_delete(turn: Turn) -> Go:
     """Deleting is for good: confirm first."""
+    turn.session.delete_request = None
     reply = Reply(turn.say("checkin.delete.confirm"), reprompt=turn.say("checkin.delete.reprompt"))
     return Go(CheckInStep.CONFIRM_DELETE, reply)
 
 
+def ask_delete_checkin(turn: Turn) -> Go:
+    """ "Delete last week's check-in": the latest one, after a yes."""
+    records = _journal(turn).recent(1)
+    if not records:
+        return _nothing_saved(turn)
+    record = records[0]
+    turn.session.delete_request = {"checkin": record.id}
+    count = _count(turn, len(record.answers))
+    speech = turn.say("checkin.delete.one_confirm", date=_spoken_date(record.started_at), count=count)
+    return Go(CheckInStep.CONFIRM_DELETE, Reply(speech, reprompt=turn.say("checkin.delete.reprompt")))
+
+
+def ask_delete_answer(turn: Turn) -> Go:
+    """ "Delete my answer about what's lacking": that one answer, in the latest check-in that has it."""
+    topic = _topic_from_slot(turn)
+    if topic is None:
+        return Go(HomeStep.MENU, Reply(turn.say("checkin.delete.which"), reprompt=turn.say("reprompt.home")))
+    records = _journal(turn).recent(8)
+    person = _person_named(turn, turn.event.slot("person").value, records) or _voice_name(turn)
+    for record in records:
+        found = _answers(turn, record, topic, person)
+        if len(found) > 1:  # "my answer" with several people and no voice to tell who
+            return Go(
+                HomeStep.MENU, Reply(turn.say("checkin.delete.whose"), reprompt=turn.say("reprompt.home"))
+            )
+        if found:
+            answer = found[0]
+            turn.session.delete_request = {
+                "checkin": record.id,
+                "topic": answer.topic,
+                "person": answer.person,
+            }
+            values = {"name": _speaker_name(turn, answer), "topic": _topic_name(turn, topic)}
+            speech = turn.say("checkin.delete.answer_confirm", date=_spoken_date(record.started_at), **values)
+            return Go(CheckInStep.CONFIRM_DELETE, Reply(speech, reprompt=turn.say("checkin.delete.reprompt")))
+    return Go(HomeStep.MENU, Reply(turn.say("checkin.delete.no_answer"), reprompt=turn.say("reprompt.home")))
+
+
+def _voice_name(turn: Turn) -> str | None:
+    """Whose voice this is, where the platform recognises voices and the check-in has heard it."""
+    index = turn.household.voices.get(turn.event.person_id or "")
+    names = turn.household.names
+    return names[index] if index is not None and index < len(names) else None
+
+
 def delete_confirmed(turn: Turn) -> Go:
-    """Yes: delete every check-in answer of the household."""
-    count = _journal(turn).delete_all()
+    """Yes: delete what was asked (one answer, one check-in, or every answer of the household)."""
+    asked = turn.session.delete_request
+    turn.session.delete_request = None
     household = turn.household
+    if asked and "topic" in asked:
+        _journal(turn).remove_answer(int(asked["checkin"]), str(asked["topic"]), int(asked["person"]))
+        return Go(
+            HomeStep.MENU, Reply(turn.say("checkin.delete.answer_done"), reprompt=turn.say("reprompt.home"))
+        )
+    if asked:
+        _journal(turn).delete_checkin(int(asked["checkin"]))
+        if household.checkin_id == asked["checkin"]:
+            household.checkin_id, household.checkin_current, household.checkin_last = None, None, None
+            household.checkin_done = []
+        return Go(
+            HomeStep.MENU, Reply(turn.say("checkin.delete.one_done"), reprompt=turn.say("reprompt.home"))
+        )
+    count = _journal(turn).delete_all()
     household.checkin_id, household.checkin_current, household.checkin_last = None, None, None
     household.checkin_done = []
     key = "checkin.delete.done" if count else "checkin.delete.empty"
     return Go(HomeStep.MENU, Reply(turn.say(key), reprompt=turn.say("reprompt.home")))
+
+
+def keep_for(turn: Turn) -> Go:
+    """ "Only keep our check-ins for three months" (or "forever"): older ones go without asking."""
+    days = _days(turn.event.slot("duration").value)
+    turn.household.retention_days = days
+    if days is None:
+        return Go(HomeStep.MENU, Reply(turn.say("checkin.keep.forever"), reprompt=turn.say("reprompt.home")))
+    gone = _tidy(turn)
+    key = "checkin.keep.set_and_deleted" if gone else "checkin.keep.set"
+    speech = turn.say(key, period=_spoken_days(turn, days), count=_count(turn, gone))
+    return Go(HomeStep.MENU, Reply(speech, reprompt=turn.say("reprompt.home")))
+
+
+def tidy_then_launch(turn: Turn) -> Go:
+    """A new session of a household that keeps check-ins for a while: older ones go first, quietly."""
+    _tidy(turn)
+    return home_launch(turn)
+
+
+def _keeps_for_a_while(turn: Turn) -> bool:
+    return turn.household.retention_days is not None and turn.ports.journal is not None
+
+
+def _tidy(turn: Turn) -> int:
+    days = turn.household.retention_days
+    if days is None:
+        return 0
+    return _journal(turn).delete_before(turn.ports.clock() - timedelta(days=days))
+
+
+_ISO_DAYS = re.compile(r"P(?:([0-9]+)Y)?(?:([0-9]+)M)?(?:([0-9]+)W)?(?:([0-9]+)D)?(?:T.*)?")
+
+
+def _days(value: str | None) -> int | None:
+    """An AMAZON.DURATION of days or more ("P3M", "P1Y", "P6W") in days; None when none was given."""
+    found = _ISO_DAYS.fullmatch((value or "").strip().upper())
+    if not value or found is None:
+        return None
+    years, months, weeks, days = (int(part or 0) for part in found.groups())
+    total = years * 365 + months * 30 + weeks * 7 + days
+    return total or None
+
+
+def _spoken_days(turn: Turn, days: int) -> str:
+    """ "3 months", "1 year", "6 weeks", "10 days"."""
+    words = turn.content.lists["checkin.periods"]  # year, years, month, months, week, weeks, day, days
+    for index, size in enumerate((365, 30, 7, 1)):
+        if days % size == 0:
+            count = days // size
+            return f"{count} {words[index * 2 + (count != 1)]}"
+    return f"{days} {words[7]}"
 
 
 def delete_declined(turn: Turn) -> Go:
@@ -906,6 +1024,10 @@ FLOW = Flow(
         Rule(intents.CHECKIN_PLAYBACK, playback),
         Rule(intents.LAST_CHECKIN, last_checkin),
         Rule(intents.DELETE_CHECKINS, ask_delete),
+        Rule(intents.DELETE_CHECKIN, ask_delete_checkin),
+        Rule(intents.DELETE_ANSWER, ask_delete_answer),
+        Rule(intents.KEEP_CHECKINS, keep_for),
+        Rule(intents.LAUNCH, tidy_then_launch, guard=_keeps_for_a_while),
         Rule(intents.SCHEDULE_CHECKIN, schedule_reminder),
         Rule(intents.STOP_CHECKIN_REMINDERS, stop_reminders),
         Rule(intents.ANSWER, not_running),

@@ -72,10 +72,18 @@ _DURATION_UNITS = {
     "h": "H",
     "day": "D",
     "days": "D",
+    "week": "W",
+    "weeks": "W",
+    "month": "MO",
+    "months": "MO",
+    "year": "Y",
+    "years": "Y",
 }
 _DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _DIGITS = re.compile(r"[0-9]+")
-_ISO_DURATION = re.compile(r"P(?=[0-9]|T[0-9])([0-9]+W)?([0-9]+D)?(T([0-9]+H)?([0-9]+M)?([0-9]+S)?)?")
+_ISO_DURATION = re.compile(
+    r"P(?=[0-9]|T[0-9])([0-9]+Y)?([0-9]+M)?([0-9]+W)?([0-9]+D)?(T([0-9]+H)?([0-9]+M)?([0-9]+S)?)?"
+)
 _CLOCK = re.compile(r"([01]?[0-9]|2[0-3]):([0-5][0-9])")
 # "9pm", "10am", "30mins", "2hrs": a number glued to its unit
 _GLUED = re.compile(r"([0-9]+(?::[0-9]+)?)(am|pm|a\.m\.|p\.m\.|[a-z]+)")
@@ -162,7 +170,7 @@ def spoken_duration(heard: str) -> str | None:
         last_unit = unit
     if not parts or not any(parts.values()):
         return None
-    date = f"{parts['D']}D" if parts.get("D") else ""
+    date = "".join(f"{parts[u]}{u[0]}" for u in ("Y", "MO", "W", "D") if parts.get(u))
     time = "".join(f"{parts[u]}{u}" for u in ("H", "M", "S") if parts.get(u))
     return "P" + date + (f"T{time}" if time else "")
 

@@ -93,6 +93,27 @@ class JournalStatements:
         self.count_answers = Prepared(
             select(func.count()).select_from(answers).where(answers.c.household_id == _HOUSEHOLD), dialect
         )
+        # One check-in of a household, and the check-ins started before a time, with their answers.
+        one = bindparam("checkin", type_=checkins.c.id.type)
+        self.count_checkin_answers = Prepared(
+            select(func.count())
+            .select_from(answers)
+            .where(answers.c.household_id == _HOUSEHOLD, answers.c.checkin_id == one),
+            dialect,
+        )
+        self.delete_checkin_answers = Prepared(
+            answers.delete().where(answers.c.household_id == _HOUSEHOLD, answers.c.checkin_id == one), dialect
+        )
+        self.delete_checkin = Prepared(
+            checkins.delete().where(checkins.c.household_id == _HOUSEHOLD, checkins.c.id == one), dialect
+        )
+        before = bindparam("cutoff", type_=checkins.c.started_at.type)
+        self.old_checkins = Prepared(
+            select(checkins.c.id).where(
+                checkins.c.household_id == _HOUSEHOLD, checkins.c.started_at < before
+            ),
+            dialect,
+        )
         # Every answer and check-in of a household (the store deletes a household with them too).
         self.delete_answers = Prepared(answers.delete().where(answers.c.household_id == _HOUSEHOLD), dialect)
         self.delete_checkins = Prepared(
@@ -207,6 +228,20 @@ class SqlJournal:
             CheckInRecord(checkin_id, _aware(started), _aware(completed), tuple(by_checkin[checkin_id]))
             for checkin_id, started, completed in rows
         ]
+
+    def delete_checkin(self, checkin_id: int) -> int:
+        """One check-in of this household and its answers, gone; how many answers went."""
+        scope = {"household": self.household_id, "checkin": checkin_id}
+        row = self.sql.count_checkin_answers.one_or_none(self.cursor, scope)
+        self.sql.delete_checkin_answers.execute(self.cursor, scope)
+        self.sql.delete_checkin.execute(self.cursor, scope)
+        self.changed = True
+        return int(row[0]) if row is not None else 0
+
+    def delete_before(self, cutoff: datetime) -> int:
+        """This household's check-ins started before `cutoff`, with their answers, gone."""
+        rows = self.sql.old_checkins.all(self.cursor, {"household": self.household_id, "cutoff": cutoff})
+        return sum(self.delete_checkin(int(row[0])) for row in rows)
 
     def delete_all(self) -> int:
         """Every check-in and answer of this household, gone."""

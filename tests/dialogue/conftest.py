@@ -47,6 +47,17 @@ class MemoryJournal:
         self.checkins.clear()
         return count
 
+    def delete_checkin(self, checkin_id: int) -> int:
+        gone = [key for key in self.answers if key[0] == checkin_id]
+        for key in gone:
+            del self.answers[key]
+        self.checkins.pop(checkin_id, None)
+        return len(gone)
+
+    def delete_before(self, cutoff: datetime) -> int:
+        old = [cid for cid, info in self.checkins.items() if info["started_at"] < cutoff]  # type: ignore[operator]
+        return sum(self.delete_checkin(cid) for cid in old)
+
 
 class Talk:
     """One household talking to the core, one event at a time, across sessions."""

@@ -188,3 +188,53 @@ def test_reading_answers_aloud_asks_first_once_a_session(talk: Talk) -> None:
     talk.open()  # a new session asks again
     talk.say(intents.CHECKIN_PLAYBACK)
     assert "is that okay" in talk.text.lower() and "flowers" not in talk.text
+
+
+def test_deleting_one_answer_or_one_check_in_asks_and_keeps_the_rest(talk: Talk) -> None:
+    from datetime import timedelta
+
+    set_up_two(talk)
+    for words in ("s1", "a1", "s2", "a2", "s3", "a3"):
+        talk.say(intents.ANSWER, answer=words)
+    talk.say(intents.PAUSE_CHECKIN)
+    talk.open()
+    talk.say(intents.DELETE_ANSWER, person="alex", topic=Slot("what's lacking", "LACKING"))
+    assert "Alex's answer about what's lacking" in talk.text and len(stored(talk)) == 6
+    talk.say(intents.YES)
+    assert "deleted" in talk.text and sorted(stored(talk).values()) == ["a1", "a2", "s1", "s2", "s3"]
+    talk.say(intents.DELETE_ANSWER, topic=Slot("appreciation", "APPRECIATION"))  # "my answer", two people
+    assert "Whose answer" in talk.text and len(stored(talk)) == 5
+
+    talk.now += timedelta(days=7)
+    talk.open()
+    talk.say(intents.START_CHECKIN)  # a new week's check-in would start after the old one is done
+    talk.say(intents.DELETE_CHECKIN)
+    assert "check-in from" in talk.text and "5 answers" in talk.text
+    talk.say(intents.NO)
+    assert len(stored(talk)) == 5
+    talk.say(intents.DELETE_CHECKIN)
+    talk.say(intents.YES)
+    assert "That check-in is deleted" in talk.text and stored(talk) == {}
+
+
+def test_a_household_can_keep_check_ins_for_a_while_and_older_ones_go_by_themselves(talk: Talk) -> None:
+    from datetime import timedelta
+
+    set_up_one(talk)
+    talk.say(intents.ANSWER, answer="an old thought")
+    talk.say(intents.PAUSE_CHECKIN)
+    talk.now += timedelta(days=40)
+    talk.open()
+    talk.say(intents.KEEP_CHECKINS, duration="P3M")
+    assert "3 months" in talk.text and "an old thought" in stored(talk).values()
+    talk.say(intents.KEEP_CHECKINS, duration="P1M")
+    assert "1 month" in talk.text and "deleted" in talk.text and stored(talk) == {}
+    talk.say(intents.START_CHECKIN)
+    talk.say(intents.ANSWER, answer="a new thought")
+    talk.say(intents.PAUSE_CHECKIN)
+    talk.now += timedelta(days=31)
+    talk.open()  # nobody asks: a new session tidies first
+    assert stored(talk) == {}
+    assert talk.reply is not None and talk.reply.listens  # and the household is greeted as usual
+    talk.say(intents.KEEP_CHECKINS)
+    assert "until you ask" in talk.text and talk.state.household.retention_days is None

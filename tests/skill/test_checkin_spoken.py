@@ -109,3 +109,35 @@ def test_changing_names_half_way_then_just_me_keeps_the_household_working(app: F
     assert "Priya said" in priya and "the flowers" in priya and "the dinner" not in priya
     tom = conversation(app, "what did Tom say about appreciation")[0]["speech_text"]
     assert "Tom said" in tom and "the dinner" in tom
+
+
+def test_parts_are_deleted_by_voice_and_old_check_ins_go_by_themselves(app: Flask) -> None:
+    conversation(
+        app,
+        "start our check in",
+        "I'm Priya and this is Tom",
+        "yes",
+        "that's everyone",
+        "the flowers",
+        "the dinner",
+        "we talk more",
+        "let's stop for tonight",
+        "delete Tom's answer about appreciation",
+        "yes",
+    )
+    assert sorted(saved(app)) == ["the flowers", "we talk more"]
+    conversation(app, "delete last week's check-in", "yes")
+    assert saved(app) == []
+    conversation(app, "start our check in", "a kept thought", "pause")
+    assert saved(app) == ["a kept thought"]
+    replies = conversation(app, "only keep our check-ins for three months")
+    assert "3 months" in replies[0]["speech_text"] and saved(app) == ["a kept thought"]
+    store = app.extensions["store"]
+    four_months_ago = {
+        "postgresql": "UPDATE checkins SET started_at = started_at - INTERVAL '120 days'",
+        "sqlite": "UPDATE checkins SET started_at = datetime(started_at, '-120 days')",
+    }
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(four_months_ago[conn.dialect.name])
+    conversation(app, "open heart to heart")  # nobody asks: a new session tidies first
+    assert saved(app) == []

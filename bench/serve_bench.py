@@ -198,6 +198,7 @@ SETUP: list[tuple[str, dict[str, tuple[str, str | None]]]] = [
     ("AMAZON.YesIntent", {}),
     ("NameIntent", {"name": ("alex", None)}),
     ("AMAZON.YesIntent", {}),
+    ("AMAZON.NoIntent", {}),  # "anyone else joining?"
 ]
 
 

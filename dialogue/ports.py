@@ -69,8 +69,8 @@ class Journal(Protocol):
         """Delete one check-in and its answers; returns how many answers went."""
         ...
 
-    def delete_before(self, cutoff: datetime) -> int:
-        """Delete the check-ins started before `cutoff`, with their answers; returns how many answers went."""
+    def delete_before(self, cutoff: datetime) -> Sequence[int]:
+        """Delete the check-ins started before `cutoff`, with their answers; returns their ids."""
         ...
 
 

@@ -265,7 +265,7 @@ class ChatClient:
     ) -> None:
         self.transport = transport
         self.session_id = session_id or new_session_id()
-        if not SESSION_ID.match(self.session_id):
+        if not SESSION_ID.fullmatch(self.session_id):
             raise ValueError("a session id is 16 to 64 letters, digits, '-' or '_'")
         self.time_zone = time_zone
         self.ics_dir = Path(".") if ics_dir is None else ics_dir
@@ -467,7 +467,7 @@ def _filename(headers: Mapping[str, str], effect_id: str) -> str:
     disposition = next((v for k, v in headers.items() if k.lower() == "content-disposition"), "")
     found = _FILENAME.search(disposition)
     name = os.path.basename(found.group(1)) if found else ""
-    if _SAFE_FILE.match(name):
+    if _SAFE_FILE.fullmatch(name):
         return name
     return f"heart-to-heart-{re.sub(r'[^A-Za-z0-9_-]', '', effect_id)[:64] or 'reminder'}.ics"
 
@@ -490,7 +490,7 @@ def _clock(seconds: float) -> str:
 def _check_session(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
     if value is None:
         return new_session_id()
-    if not SESSION_ID.match(value):
+    if not SESSION_ID.fullmatch(value):
         raise click.BadParameter("16 to 64 letters, digits, '-' or '_'")
     return value
 

@@ -749,13 +749,16 @@ def delete_confirmed(turn: Turn) -> Go:
 
 def keep_for(turn: Turn) -> Go:
     """ "Only keep our check-ins for three months" (or "forever"): older ones go without asking."""
-    days = _days(turn.event.slot("duration").value)
+    said = turn.event.slot("duration").value
+    days = _days(said)
+    if said and days is None:  # "for an hour": not a time to keep check-ins for
+        return Go(HomeStep.MENU, Reply(turn.say("checkin.keep.how_long"), reprompt=turn.say("reprompt.home")))
     turn.household.retention_days = days
     if days is None:
         return Go(HomeStep.MENU, Reply(turn.say("checkin.keep.forever"), reprompt=turn.say("reprompt.home")))
     gone = _tidy(turn)
     key = "checkin.keep.set_and_deleted" if gone else "checkin.keep.set"
-    speech = turn.say(key, period=_spoken_days(turn, days), count=_count(turn, gone))
+    speech = turn.say(key, period=_spoken_days(turn, days))
     return Go(HomeStep.MENU, Reply(speech, reprompt=turn.say("reprompt.home")))
 
 
@@ -770,10 +773,15 @@ def _keeps_for_a_while(turn: Turn) -> bool:
 
 
 def _tidy(turn: Turn) -> int:
-    days = turn.household.retention_days
-    if days is None:
+    """Delete the check-ins older than the household keeps them; how many went."""
+    household = turn.household
+    if household.retention_days is None:
         return 0
-    return _journal(turn).delete_before(turn.ports.clock() - timedelta(days=days))
+    gone = _journal(turn).delete_before(turn.ports.clock() - timedelta(days=household.retention_days))
+    if household.checkin_id in gone:  # the check-in under way was that old: start afresh next time
+        household.checkin_id, household.checkin_current, household.checkin_last = None, None, None
+        household.checkin_done = []
+    return len(gone)
 
 
 _ISO_DAYS = re.compile(r"P(?:([0-9]+)Y)?(?:([0-9]+)M)?(?:([0-9]+)W)?(?:([0-9]+)D)?(?:T.*)?")

@@ -68,9 +68,10 @@ MAX_CUDDLE_MINUTES = 120
 EVENING_HOURS = 2
 
 _ISO_DURATION = re.compile(
-    r"^P(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+)S)?)?$"
+    # ASCII digits only ("PT²H" is no duration), the whole value ("PT2H\n" is none either)
+    r"P(?:(?P<w>[0-9]+)W)?(?:(?P<d>[0-9]+)D)?(?:T(?:(?P<h>[0-9]+)H)?(?:(?P<m>[0-9]+)M)?(?:(?P<s>[0-9]+)S)?)?"
 )
-_CLOCK = re.compile(r"^(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)$")
+_CLOCK = re.compile(r"(?P<h>[01]?[0-9]|2[0-3]):(?P<m>[0-5][0-9])")
 
 
 class TimedStep(Enum):
@@ -248,7 +249,7 @@ def _seconds_left(turn: Turn, running: dict[str, str]) -> int:
 def _seconds(turn: Turn, slot: str) -> int | None:
     """An AMAZON.DURATION slot ("PT2H", "PT15M", "P1D") in seconds; None when absent or unreadable."""
     value = (turn.event.slot(slot).value or "").strip().upper()
-    found = _ISO_DURATION.match(value)
+    found = _ISO_DURATION.fullmatch(value)
     if not value or found is None:
         return None
     parts = {key: int(number or 0) for key, number in found.groupdict().items()}
@@ -258,7 +259,7 @@ def _seconds(turn: Turn, slot: str) -> int | None:
 
 def clock_time(value: str | None) -> time | None:
     """An AMAZON.TIME value ("22:00"); the vague ones ("EV", "NI") are not a time."""
-    found = _CLOCK.match((value or "").strip())
+    found = _CLOCK.fullmatch((value or "").strip())
     return time(int(found["h"]), int(found["m"])) if found else None
 
 

@@ -147,6 +147,7 @@ def spoken_duration(heard: str) -> str | None:
     text = " ".join(_words(heard))
     text = re.sub(r"\b(?:a |one )?half (?:an? )?(hour|minute|day)\b", r"half \1", text)
     text = re.sub(r"\b(?:a )?quarter (?:of )?an? hour\b", "15 minutes", text)
+    text = re.sub(r"\b(?:a )?fortnight\b", "2 weeks", text)
     text = re.sub(r"\b(\w+) and a half (hours?|minutes?|days?)\b", r"\1 \2 and a half", text)
     parts: dict[str, int] = {}
     last_unit: str | None = None

@@ -238,10 +238,13 @@ class SqlJournal:
         self.changed = True
         return int(row[0]) if row is not None else 0
 
-    def delete_before(self, cutoff: datetime) -> int:
-        """This household's check-ins started before `cutoff`, with their answers, gone."""
+    def delete_before(self, cutoff: datetime) -> list[int]:
+        """This household's check-ins started before `cutoff`, with their answers, gone; their ids."""
         rows = self.sql.old_checkins.all(self.cursor, {"household": self.household_id, "cutoff": cutoff})
-        return sum(self.delete_checkin(int(row[0])) for row in rows)
+        ids = [int(row[0]) for row in rows]
+        for checkin_id in ids:
+            self.delete_checkin(checkin_id)
+        return ids
 
     def delete_all(self) -> int:
         """Every check-in and answer of this household, gone."""

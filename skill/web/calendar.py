@@ -22,7 +22,7 @@ PRODUCT_ID = "-//Heart to Heart//Browser simulator//EN"
 EVENT_MINUTES = 30
 MAX_SUMMARY = 200
 _ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_START = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")
+_START = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?")  # ASCII digits only
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -61,17 +61,19 @@ def query_for(effect: ScheduleReminder, uid: str) -> dict[str, str]:
 def event_from_query(args: dict[str, str]) -> CalendarEvent:
     """Read and check the query parameters; CalendarError says what is wrong."""
     start_text = args.get("start", "")
-    if not _START.match(start_text):
+    if not _START.fullmatch(start_text):
         raise CalendarError("start must be a local date and time like 2026-11-29T20:00")
     try:
         start = datetime.fromisoformat(start_text)
     except ValueError as error:
         raise CalendarError("start is not a real date and time") from error
+    if not 2000 <= start.year <= 2100:  # a reminder for this century; time zone sums stay in range
+        raise CalendarError("start must be a date between the years 2000 and 2100")
     summary = " ".join(args.get("summary", "").split())
     if not summary or len(summary) > MAX_SUMMARY or _CONTROL.search(summary):
         raise CalendarError(f"summary must be 1 to {MAX_SUMMARY} printable characters")
     uid = args.get("id", "")
-    if not _ID.match(uid):
+    if not _ID.fullmatch(uid):
         raise CalendarError("id must be 1 to 64 letters, digits, '-' or '_'")
     zone = args.get("tz") or None
     if zone is not None:
@@ -80,7 +82,7 @@ def event_from_query(args: dict[str, str]) -> CalendarEvent:
     if args.get("freq"):
         days = tuple(day for day in args.get("days", "").upper().split(",") if day)
         interval = args.get("interval", "1")
-        if not interval.isdigit() or not 1 <= int(interval) <= 52:
+        if not re.fullmatch(r"[0-9]{1,2}", interval) or not 1 <= int(interval) <= 52:
             raise CalendarError("interval must be a whole number from 1 to 52")
         try:
             recurrence = Recurrence(args["freq"].upper(), days, int(interval))

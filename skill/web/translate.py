@@ -73,7 +73,7 @@ def session_id_of(body: Any) -> str:
     if not isinstance(body, dict):
         raise BadInput("request body must be a JSON object")
     session_id = body.get("session_id")
-    if not isinstance(session_id, str) or not SESSION_ID.match(session_id):
+    if not isinstance(session_id, str) or not SESSION_ID.fullmatch(session_id):
         raise BadInput("session_id must be 16 to 64 characters: letters, digits, '-' or '_'")
     return session_id
 
@@ -131,6 +131,10 @@ def _text(value: Any, what: str, limit: int) -> str:
         raise BadInput(f"{what} must be text")
     if len(value) > limit:
         raise BadInput(f"{what} is longer than {limit} characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:  # a lone surrogate ("\ud800") is no text anyone said
+        raise BadInput(f"{what} is not valid text") from error
     return _CONTROL.sub(" ", value)
 
 

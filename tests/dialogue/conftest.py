@@ -54,9 +54,11 @@ class MemoryJournal:
         self.checkins.pop(checkin_id, None)
         return len(gone)
 
-    def delete_before(self, cutoff: datetime) -> int:
+    def delete_before(self, cutoff: datetime) -> list[int]:
         old = [cid for cid, info in self.checkins.items() if info["started_at"] < cutoff]  # type: ignore[operator]
-        return sum(self.delete_checkin(cid) for cid in old)
+        for cid in old:
+            self.delete_checkin(cid)
+        return old
 
 
 class Talk:

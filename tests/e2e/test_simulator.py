@@ -133,7 +133,8 @@ def test_a_check_in_answered_in_the_page_is_played_back(page: Any) -> None:
     expect(saved).to_contain_text(re.compile("Saved|kept"))
     expect(page.locator(".bubble.you").last).to_contain_text("heard as AnswerIntent")
     expect(say(page, "pause")).to_contain_text("saved")
-    played = say(page, "what did we say last week")
+    expect(say(page, "what did we say last week")).to_contain_text("Is that okay")
+    played = say(page, "yes")
     expect(played.locator(".words")).to_contain_text(ANSWER)
     expect(played.locator(".card")).to_contain_text(ANSWER)
 

@@ -439,3 +439,47 @@ def test_a_reply_is_json_a_page_can_rely_on(web: Page) -> None:
     json.dumps(reply)
     for part in reply["segments"]:
         assert len(part) == 1 and next(iter(part)) in ("say", "pause", "sound")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"intent": "StartEveningIntent", "slots": {"duration": "² hours"}},
+        {"intent": "StartEveningIntent", "slots": {"until": "8:²"}},
+        {"intent": "StartEveningIntent", "slots": {"duration": "PT²H"}},
+        {"intent": "HugIntent", "slots": {"duration": "PT2M\n"}},
+    ],
+)
+def test_unicode_digits_and_trailing_newlines_in_slots_are_no_numbers_and_no_fault(
+    client: FlaskClient, body: dict[str, Any]
+) -> None:
+    result = client.post("/web/turn", json={"session_id": SESSION, **body})
+    assert result.status_code == 200 and "fault" not in result.get_json()
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ({"session_id": SESSION, "utterance": "a question \ud800"}, "not valid text"),
+        ({"session_id": SESSION + "\n", "utterance": "hi"}, "session_id"),
+    ],
+)
+def test_a_lone_surrogate_or_a_trailing_newline_is_refused_with_a_reason(
+    client: FlaskClient, body: dict[str, Any], reason: str
+) -> None:
+    result = client.post("/web/turn", json=body)
+    assert result.status_code == 400 and reason in result.get_json()["error"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "interval=²&freq=weekly&start=2026-12-06T20:00&summary=Check-in&id=abc",
+        "start=9999-12-31T23:00&summary=Check-in&id=abc&tz=Europe/London",
+        "start=0001-01-01T00:00&summary=Check-in&id=abc&tz=Europe/London",
+        "start=2026-12-06T20:00&summary=Check-in&id=abc%0A",
+    ],
+)
+def test_calendar_parameters_a_stranger_sends_get_a_400(client: FlaskClient, query: str) -> None:
+    result = client.get(f"/web/calendar.ics?{query}")
+    assert result.status_code == 400 and result.get_json()["error"]

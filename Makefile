@@ -16,7 +16,7 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 run: install
-	$(BIN)/flask --app skill run --host $(HOST) --port $(PORT)
+	WEB_SIMULATOR=true $(BIN)/flask --app skill run --host $(HOST) --port $(PORT)
 
 chat: install
 	$(BIN)/flask --app skill chat

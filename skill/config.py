@@ -29,7 +29,8 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         "AUTO_MIGRATE": _flag(env.get("AUTO_MIGRATE"), True),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_BODY_BYTES") or DEFAULT_MAX_BODY_BYTES),
         "ANSWER_KEYS": env.get("ANSWER_KEYS") or None,
-        "WEB_SIMULATOR": _flag(env.get("WEB_SIMULATOR"), True),
+        # a local-trial feature: off unless asked for (`make run` and `flask chat` turn it on)
+        "WEB_SIMULATOR": _flag(env.get("WEB_SIMULATOR"), False),
     }
 
 

@@ -55,7 +55,7 @@ def make_app() -> Iterator[Any]:
     apps: list[Flask] = []
 
     def build(config: dict[str, Any]) -> Flask:
-        built = create_app({"ANSWER_KEYS": TEST_ANSWER_KEY, **config})
+        built = create_app({"ANSWER_KEYS": TEST_ANSWER_KEY, "WEB_SIMULATOR": True, **config})
         apps.append(built)
         return built
 

@@ -56,6 +56,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "ALEXA_VERIFY_SIGNATURES": False,
             "ANSWER_KEYS": TEST_ANSWER_KEY,
             "RNG_SEED": 7,
+            "WEB_SIMULATOR": True,
         }
     )
     server = make_server("127.0.0.1", 0, app, threaded=True)

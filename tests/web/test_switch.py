@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -24,3 +25,12 @@ def test_web_simulator_false_removes_the_page_and_the_endpoints(
     assert client.get("/").status_code == 404
     assert client.post("/web/turn", json={"session_id": "a" * 20, "launch": True}).status_code == 404
     assert client.post("/alexa", json=load_fixture("launch_request")).status_code == 200
+
+
+def test_the_simulator_is_off_unless_asked_for() -> None:
+    from skill.config import from_environment
+
+    assert from_environment({})["WEB_SIMULATOR"] is False
+    assert from_environment({"WEB_SIMULATOR": "true"})["WEB_SIMULATOR"] is True
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    assert "WEB_SIMULATOR=true $(BIN)/flask --app skill run" in makefile

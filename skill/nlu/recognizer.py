@@ -6,19 +6,25 @@ the words and where the conversation stands ("checkin.answering"), as Alexa's di
 management knows the step:
 
 1. The words are tidied without changing their length (curly apostrophes, "check-in" ->
-   "check in", a leading "alexa,"), so what hassil matches maps straight back to what was
-   said; fillers and politeness are the grammar's skip words.
+   "check in", a leading "alexa,", and outside free-text steps openings such as "could you"
+   and endings such as "please" blanked), so what hassil matches maps straight back to
+   what was said; other fillers are the grammar's skip words.
 2. hassil ranks every sentence template that matches the whole utterance in this context
-   (fewest free-text slots, then most literal words). The first whose slots read as their
-   kind wins: a duration must be one ("two hours" -> PT2H), a clock time one ("half past
-   nine" -> 09:30), a first name a name ("I'm confused" is not one).
+   (a `prefer`red place-specific reading first, then fewest free-text slots, then most
+   literal words). The first whose slots read as their kind wins: a duration must be one
+   ("two hours" -> PT2H), a clock time one ("half past nine" -> 09:30), a first name a name
+   ("I'm confused" is not one; "Priya and this is Tom" is two).
 3. Where a person's own words are being taken (an answer, a name: `free_text` in the
-   grammar), only that step's commands are heard; anything else is the free text, kept as
-   said (case and all) with a pure lead-in ("my answer is") and hesitations ("um") taken off.
-4. Elsewhere, when nothing matched, a near miss: words the grammar does not know are
-   corrected to the closest word it does (rapidfuzz, at least `NEAR_MISS_SCORE` similar) or
-   dropped, and the grammar is asked again. "can u gimme a qestion" lands; "I need a coffee"
-   still falls back.
+   grammar), only that step's intents are tried; anything not a command is the free text,
+   kept as said (case and all) with a pure lead-in ("my answer is") and hesitations ("um")
+   taken off. A command said beside other words ("hang on, let me change that answer")
+   still counts when it is a whole part of what was said (`_clause`).
+4. Elsewhere, when nothing matched, near misses in turn: one part of what was said
+   (`_clause`: clauses, or for unpunctuated speech the words before or after a gap); then
+   words the grammar does not know corrected to the closest word it does with the same
+   first letter (`_mend`, rapidfuzz ratio >= `NEAR_MISS_SCORE`; a word close to nothing
+   means no near miss); then the grammar sentence most like what was said
+   (`skill.nlu.similar`). "can u gimme a qestion" lands; "I need a coffee" falls back.
 
 The result says how it was understood ("grammar", "near_miss" or "fallback"), so the host
 can count misses per step without keeping any words.

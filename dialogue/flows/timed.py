@@ -19,8 +19,8 @@ guessing a clock time. Permissions and faults are handled by `dialogue.flows.ale
 | any    | bedtime cuddle [for fifteen minutes]        | starts the cuddle timer, good night      | end     |
 | any    | start a tech-free evening [for … / until …] | explains, starts a timer (or reminder)   | end     |
 | any    | … until ten, time zone unknown              | asks for a length instead                | EVENING |
-| any    | how long is left                            | the time left, from the stored end       | end     |
-| any    | end the tech-free evening / cancel it       | cancels timer or reminder, welcome back  | EVENING |
+| any    | how long is left (on the cuddle)            | the time left, from the stored end       | end     |
+| any    | end the tech-free evening / the cuddle / it | cancels that timer or reminder           | EVENING |
 
 ```mermaid
 stateDiagram-v2
@@ -155,19 +155,26 @@ def resume_evening(turn: Turn) -> Go:
     return _start_alert(turn, EVENING, RESUME_EVENING, ends_at=ends_at)
 
 
+def _asked_about(turn: Turn) -> tuple[str, ...]:
+    """The timed exercises a request may mean: the one it names ("the cuddle"), else any, evening first."""
+    named = (turn.event.slot("timed").resolved_id or "").lower()
+    return (named,) if named in (CUDDLE, HUG) else (EVENING, CUDDLE, HUG)
+
+
 def time_left(turn: Turn) -> Go:
     """How long is left of the tech-free evening (or of a cuddle), from the stored end time."""
-    for purpose in (EVENING, CUDDLE, HUG):
+    for purpose in _asked_about(turn):
         running = _running(turn, purpose)
         if running is not None:
             left = _spoken_length(turn, _seconds_left(turn, running))
             return Go(TimedStep.EVENING, Reply(turn.say(f"{purpose}.left", left=left), end_session=True))
-    return _nothing_running(turn)
+    return _nothing_running(turn, _asked_about(turn)[0])
 
 
 def end_evening(turn: Turn) -> Go:
-    """End the tech-free evening (or a cuddle) early: cancel its timer or reminder, welcome them back."""
-    for purpose in (EVENING, CUDDLE, HUG):
+    """End the tech-free evening (or the cuddle named) early: cancel its timer, welcome them back."""
+    wanted = _asked_about(turn)
+    for purpose in wanted:
         running = _running(turn, purpose)
         if running is not None:
             turn.household.alerts.pop(purpose)
@@ -175,12 +182,14 @@ def end_evening(turn: Turn) -> Go:
             reprompt = turn.say("reprompt.timed.evening")
             reply = Reply(speech, reprompt=reprompt, effects=_cancel(running, purpose))
             return Go(TimedStep.EVENING, reply, offer=OFFER_QUESTION)
-    return _nothing_running(turn)
+    return _nothing_running(turn, wanted[0])
 
 
-def _nothing_running(turn: Turn) -> Go:
-    reply = Reply(turn.say("evening.none"), reprompt=turn.say("reprompt.timed.evening"))
-    return Go(TimedStep.EVENING, reply, offer=OFFER_EVENING)
+def _nothing_running(turn: Turn, purpose: str = EVENING) -> Go:
+    """Nothing of that kind runs; for the evening, "yes" starts one."""
+    speech = turn.say_first([f"{purpose}.none", "evening.none"])
+    reply = Reply(speech, reprompt=turn.say("reprompt.timed.evening"))
+    return Go(TimedStep.EVENING, reply, offer=OFFER_EVENING if purpose == EVENING else None)
 
 
 # --- starting a timer or reminder --------------------------------------------------------------

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dialogue import Event, Reply, intents, respond, to_ssml
+from dialogue import Event, Reply, Slot, intents, respond, to_ssml
 from dialogue import effects as fx
 from dialogue.content import load_content
 from dialogue.speech import MAX_BREAK_MS, Pause, Sound, silence_ms
@@ -279,3 +279,17 @@ def test_a_weekly_reminder_effect_is_general_enough_for_the_check_in() -> None:
     assert weekly.scope == fx.REMINDERS_SCOPE
     with pytest.raises(ValueError):
         fx.Recurrence("WEEKLY", ("SUNDAY",))
+
+
+def test_ending_or_asking_about_the_cuddle_leaves_the_evening_running(talk: Talk) -> None:
+    talk.say(intents.START_EVENING)
+    talk.say(intents.CUDDLE)
+    talk.say(intents.EVENING_TIME_LEFT, timed=Slot("cuddle", "cuddle"))
+    assert "cuddle" in talk.text.lower()
+    talk.say(intents.END_EVENING, timed=Slot("bedtime cuddle", "cuddle"))
+    assert "cuddle" in talk.text.lower() and "evening" in talk.state.household.alerts
+    assert "cuddle" not in talk.state.household.alerts
+    talk.say(intents.END_EVENING, timed=Slot("cuddle", "cuddle"))
+    assert "no bedtime cuddle" in talk.text.lower() and "evening" in talk.state.household.alerts
+    talk.say(intents.END_EVENING)
+    assert "evening" not in talk.state.household.alerts

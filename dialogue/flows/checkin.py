@@ -835,10 +835,17 @@ def _speaker_name(turn: Turn, answer: Answer) -> str:
 
 
 def _said(turn: Turn, answer: Answer) -> Speech:
+    """ "Priya said: I appreciated the dinner." or, for words without their opening (Alexa takes
+    "I appreciated" off as the carrier phrase), "Priya appreciated: that you cooked dinner." """
     name = _speaker_name(turn, answer)
     # Transcripts carry no punctuation: end the sentence so the card and the screen read well.
     text = answer.text if answer.text[-1:] in ".!?" else f"{answer.text}."
-    return turn.say("checkin.playback.said", name=name, answer=text)
+    first = text.split(maxsplit=1)[0].lower().strip(",.!?") if text.strip() else ""
+    own_words = first in turn.content.lists.get("checkin.own_openings", ())
+    key = f"checkin.playback.said.{answer.topic}"
+    if own_words or not turn.content.has(key):
+        key = "checkin.playback.said"
+    return turn.say(key, name=name, answer=text)
 
 
 def _known_names(turn: Turn, records: Sequence[CheckInRecord]) -> list[str]:

@@ -172,7 +172,10 @@ def test_playback_of_last_week_topic_by_topic(talk: Talk) -> None:
     assert "read out your check-in answers" in talk.text and "sam on" not in talk.text  # asks first
     reply = talk.say(intents.YES)
     assert "Sunday, November 22" in talk.text
-    assert "Sam said: sam on appreciation" in talk.text and "Alex said: alex on appreciation" in talk.text
+    assert (
+        "Sam appreciated: sam on appreciation" in talk.text
+        and "Alex appreciated: alex on appreciation" in talk.text
+    )
     assert "working" not in talk.text.lower().split("say next")[0].split("appreciation")[-1]
     assert reply.card is not None and "alex on wish" in reply.card.text
     for topic in TOPICS[1:]:

@@ -132,12 +132,12 @@ def test_who_would_you_like_to_hear_from_takes_a_name(talk: Talk) -> None:
     talk.say(intents.NAME, name="alex")  # a platform may hear the bare name as a name
     assert "read out Alex's answers" in talk.text
     talk.say(intents.YES)
-    assert "Alex said" in talk.text and "the long walk" in talk.text and "flowers" not in talk.text
+    assert "Alex appreciated" in talk.text and "the long walk" in talk.text and "flowers" not in talk.text
     talk.say(intents.CHECKIN_PLAYBACK, person="Kim")
     talk.say(intents.FALLBACK)
     assert "who was that" in talk.text.lower() and talk.state.session.step == "ask_person"
     talk.say(intents.CHECKIN_PLAYBACK, person="sam")
-    assert "Sam said" in talk.text and "flowers" in talk.text
+    assert "Sam appreciated" in talk.text and "flowers" in talk.text
 
 
 def test_a_family_of_up_to_six_gives_its_names_in_one_go_or_one_by_one(talk: Talk) -> None:
@@ -182,7 +182,7 @@ def test_reading_answers_aloud_asks_first_once_a_session(talk: Talk) -> None:
     assert "flowers" not in talk.text and talk.state.session.step == "menu"
     talk.say(intents.CHECKIN_PLAYBACK, person="sam")
     talk.say(intents.YES)
-    assert "Sam said" in talk.text and "flowers" in talk.text
+    assert "Sam appreciated" in talk.text and "flowers" in talk.text
     talk.say(intents.CHECKIN_PLAYBACK)  # the same session: no second ask
     assert "flowers" in talk.text
     talk.open()  # a new session asks again
@@ -238,3 +238,26 @@ def test_a_household_can_keep_check_ins_for_a_while_and_older_ones_go_by_themsel
     assert talk.reply is not None and talk.reply.listens  # and the household is greeted as usual
     talk.say(intents.KEEP_CHECKINS)
     assert "until you ask" in talk.text and talk.state.household.retention_days is None
+
+
+@pytest.mark.parametrize(
+    ("said", "read"),
+    [
+        (
+            "that you cooked dinner",
+            "Sam appreciated: that you cooked dinner.",
+        ),  # Alexa took "I appreciated" off
+        ("I appreciated that you cooked dinner", "Sam said: I appreciated that you cooked dinner."),
+    ],
+)
+def test_a_read_back_reads_naturally_with_or_without_the_opening_words(
+    talk: Talk, said: str, read: str
+) -> None:
+    set_up_one(talk)
+    talk.state.household.names = ["Sam"]
+    talk.say(intents.ANSWER, answer=said)
+    talk.say(intents.PAUSE_CHECKIN)
+    talk.open()
+    talk.say(intents.CHECKIN_PLAYBACK)
+    talk.say(intents.YES)
+    assert read in talk.text

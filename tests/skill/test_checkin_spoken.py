@@ -106,9 +106,9 @@ def test_changing_names_half_way_then_just_me_keeps_the_household_working(app: F
     )
     # every answer stays with whoever said it, whatever the names are now
     priya = conversation(app, "pause", "what did Priya say", "yes")[2]["speech_text"]
-    assert "Priya said" in priya and "the flowers" in priya and "the dinner" not in priya
+    assert "Priya appreciated" in priya and "the flowers" in priya and "the dinner" not in priya
     tom = conversation(app, "what did Tom say about appreciation")[0]["speech_text"]
-    assert "Tom said" in tom and "the dinner" in tom
+    assert "Tom appreciated" in tom and "the dinner" in tom
 
 
 def test_parts_are_deleted_by_voice_and_old_check_ins_go_by_themselves(app: Flask) -> None:

@@ -19,6 +19,7 @@ in a new session; a read-back is never kept there, only which answers to read ag
 | ASK_NAME       | help / say that again / yes     | explains / asks again, still listening | ASK_NAME       |
 | CONFIRM_NAME   | yes                             | keeps them: "anyone else?"; six begin  | ASK_NAME       |
 | CONFIRM_NAME   | no / another name               | asks again / checks the new one        | ASK_NAME       |
+| CONFIRM_NAME   | skip / next                     | asks "is that right?" again            | CONFIRM_NAME   |
 | ANSWERING      | an answer                       | saves it, thanks, asks the next        | ANSWERING      |
 | ANSWERING      | a non-answer ("hmm", "wait")    | nothing saved: asks gently; twice, moves on | ANSWERING |
 | ANSWERING      | skip / next / next person       | moves on without an answer             | ANSWERING      |
@@ -93,6 +94,7 @@ NAME_SLOT = (intents.NAME, "name")
 MAX_PEOPLE = 6  # one person up to a family of six
 # how several names said at once are told apart: "Priya, Tom and Ava"
 _NAME_SEPARATOR = re.compile(r"\s*(?:,|\band\b)\s*")
+_NAME_START = re.compile(r"((?:^|,\s*|\band\s+))([a-z])")
 
 
 class CheckInStep(Enum):
@@ -168,7 +170,10 @@ def heard_name(turn: Turn) -> Go:
     """One name or several ("Priya, Tom and Ava") were said: check them before keeping them."""
     if not _split_names(turn.event.slot("name").value):
         return _ask_name(turn, turn.say("checkin.setup.missed"))
-    name = _clean_name(turn.event.slot("name").value)  # said back as heard; told apart once confirmed
+    # said back as heard (each name capitalised), told apart once confirmed
+    name = _NAME_START.sub(
+        lambda found: found[1] + found[2].upper(), _clean_name(turn.event.slot("name").value)
+    )
     turn.session.heard_name = name
     reply = Reply(
         turn.say("checkin.setup.confirm", name=name),
@@ -191,6 +196,16 @@ def name_confirmed(turn: Turn) -> Go:
     return _ask_name(turn, turn.say("checkin.setup.more", everyone=_and_list(turn, names)))
 
 
+def check_name_again(turn: Turn) -> Go:
+    """Anything but yes, no or a name while a name is being checked: ask the same again."""
+    name = turn.session.heard_name or ""
+    reply = Reply(
+        turn.say("checkin.setup.confirm_reprompt", name=name),
+        reprompt=turn.say("checkin.setup.confirm_reprompt", name=name),
+    )
+    return Go(CheckInStep.CONFIRM_NAME, reply)
+
+
 def name_rejected(turn: Turn) -> Go:
     """No, not that name: ask again."""
     turn.session.heard_name = None
@@ -205,6 +220,13 @@ def just_me(turn: Turn) -> Go:
     if len(names) == 1:
         return _begin_or_resume(turn, turn.say("checkin.setup.done_one", name=names[0]))
     return _begin_or_resume(turn, turn.say("checkin.setup.done_two", everyone=_and_list(turn, names)))
+
+
+def confirmed_and_everyone(turn: Turn) -> Go:
+    """ "Yes, that's everyone" while names are being checked: keep them and begin."""
+    if turn.session.heard_name:
+        name_confirmed(turn)
+    return just_me(turn)
 
 
 def no_one_else(turn: Turn) -> Go:
@@ -349,9 +371,15 @@ def answer(turn: Turn) -> Go:
 
 
 def _not_an_answer(turn: Turn, text: str) -> bool:
-    """Filler or too little to be an answer ("what", "hang on", "I don't know"): content data."""
-    plain = " ".join("".join(c for c in text.lower() if c.isalnum() or c in " '").split())
-    return plain in turn.content.lists.get("checkin.non_answers", ())
+    """Filler or too little to be an answer ("what", "hang on", "um, er, I dunno"), or a name
+    alone (who is speaking, not what they answer): the words are content data."""
+    words = "".join(c for c in text.lower() if c.isalnum() or c in " '").split()
+    if not words:
+        return False  # no words to judge ("<3"): kept as said
+    fillers = set(turn.content.lists.get("checkin.filler_words", ()))
+    plain = " ".join(word for word in words if word not in fillers)
+    names = {name.lower() for name in turn.household.names}
+    return not plain or plain in turn.content.lists.get("checkin.non_answers", ()) or plain in names
 
 
 def _unclear(turn: Turn) -> Go:
@@ -392,8 +420,8 @@ def ask_again(turn: Turn) -> Go:
 
 
 def help_answering(turn: Turn) -> Go:
-    """Help at the answer step, then the same question: the answer is still being listened for."""
-    return _ask_current(turn, turn.say("help.checkin.answering"), lead=False, guide=False)
+    """Help at the answer step: what the topic is about, then the same question, still listening."""
+    return _ask_current(turn, turn.say("help.checkin.answering"), lead=False, guide=True)
 
 
 def ask_name_again(turn: Turn) -> Go:
@@ -467,7 +495,14 @@ def _complete(turn: Turn, opening: Speech) -> Go:
     household.checkin_current = None
     household.checkin_done = []
     household.checkin_last = None
-    key = "checkin.complete.one" if len(household.names) == 1 else "checkin.complete.two"
+    people = len(household.names)
+    key = (
+        "checkin.complete.one"
+        if people == 1
+        else "checkin.complete.two"
+        if people == 2
+        else "checkin.complete.group"
+    )
     if REMINDER in household.alerts:
         return Go(HomeStep.MENU, Reply(join(opening, turn.say(key)), end_session=True))
     when = _spoken_schedule(turn, DEFAULT_DAY, DEFAULT_TIME)
@@ -511,9 +546,13 @@ def playback(turn: Turn) -> Go:
         return _nothing_saved(turn)
     person = _person_named(turn, turn.event.slot("person").value, records)
     topic = _topic_from_slot(turn)
+    asked = turn.session.read_request or {}
+    if topic is None and turn.step == CheckInStep.ASK_PERSON and asked.get("topic") is not None:
+        topic = TOPICS[int(asked["topic"] or 0)]  # "who would you like to hear from?" about that topic
     if person is None and turn.event.slot("person").value:
         heard = turn.event.slot("person").value or ""
         known = _known_names(turn, records)
+        turn.session.read_request = {"person": None, "topic": TOPICS.index(topic) if topic else None}
         speech = turn.say("checkin.playback.unknown_person", heard=heard, known=_spoken_list(turn, known))
         reply = Reply(
             speech,
@@ -578,7 +617,7 @@ def _play_topic(turn: Turn, record: CheckInRecord, opening: Speech) -> Go:
         index += 1
     if index >= len(TOPICS):
         reply = Reply(join(opening, turn.say("checkin.playback.end")), reprompt=turn.say("reprompt.home"))
-        return Go(HomeStep.MENU, reply)
+        return Go(CheckInStep.PLAYBACK, reply)  # "next" again is "that's everything", not a question
     topic = TOPICS[index]
     turn.session.playback_topic = index + 1
     turn.session.replay = {"checkin": record.id, "topic": index}
@@ -639,7 +678,9 @@ def _play_filtered(
             intro = turn.say("checkin.playback.when", date=_spoken_date(record.started_at))
             lines = [
                 join(
-                    turn.say("checkin.playback.topic", topic=_topic_name(turn, CheckInTopic(a.topic))),
+                    ()
+                    if _names_the_topic(turn, a)
+                    else turn.say("checkin.playback.topic", topic=_topic_name(turn, CheckInTopic(a.topic))),
                     _said(turn, a),
                 )
                 for a in found
@@ -834,17 +875,23 @@ def _speaker_name(turn: Turn, answer: Answer) -> str:
     return names[answer.person] if answer.person < len(names) else names[0] if names else ""
 
 
+def _names_the_topic(turn: Turn, answer: Answer) -> bool:
+    """Whether the answer's line names its topic itself ("Tom's wish: …")."""
+    text = answer.text.strip()
+    first = text.split(maxsplit=1)[0].lower().strip(",.!?") if text else ""
+    own_words = first in turn.content.lists.get("checkin.own_openings", ())
+    return not own_words and turn.content.has(f"checkin.playback.said.{answer.topic}")
+
+
 def _said(turn: Turn, answer: Answer) -> Speech:
     """ "Priya said: I appreciated the dinner." or, for words without their opening (Alexa takes
     "I appreciated" off as the carrier phrase), "Priya appreciated: that you cooked dinner." """
     name = _speaker_name(turn, answer)
     # Transcripts carry no punctuation: end the sentence so the card and the screen read well.
     text = answer.text if answer.text[-1:] in ".!?" else f"{answer.text}."
-    first = text.split(maxsplit=1)[0].lower().strip(",.!?") if text.strip() else ""
-    own_words = first in turn.content.lists.get("checkin.own_openings", ())
-    key = f"checkin.playback.said.{answer.topic}"
-    if own_words or not turn.content.has(key):
-        key = "checkin.playback.said"
+    key = (
+        f"checkin.playback.said.{answer.topic}" if _names_the_topic(turn, answer) else "checkin.playback.said"
+    )
     return turn.say(key, name=name, answer=text)
 
 
@@ -1001,7 +1048,10 @@ FLOW = Flow(
     steps=CheckInStep,
     rules=(
         Rule(intents.NAME, heard_name, (CheckInStep.ASK_NAME, CheckInStep.CONFIRM_NAME)),
-        Rule(intents.JUST_ME, just_me, (CheckInStep.ASK_NAME, CheckInStep.CONFIRM_NAME)),
+        Rule(intents.JUST_ME, just_me, (CheckInStep.ASK_NAME,)),
+        Rule(intents.JUST_ME, confirmed_and_everyone, (CheckInStep.CONFIRM_NAME,)),
+        Rule(intents.NEXT, no_one_else, (CheckInStep.ASK_NAME,)),
+        Rule(intents.NEXT, check_name_again, (CheckInStep.CONFIRM_NAME,)),
         Rule(intents.YES, name_confirmed, (CheckInStep.CONFIRM_NAME,)),
         Rule(intents.NO, name_rejected, (CheckInStep.CONFIRM_NAME,)),
         Rule(intents.REPEAT, ask_name_again, (CheckInStep.ASK_NAME,)),

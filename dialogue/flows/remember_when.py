@@ -58,7 +58,11 @@ def shared(turn: Turn) -> Go:
 
 
 def next_turn(turn: Turn) -> Go:
-    """ "Your turn", "next person": pass the turn on (no praise for words that were no memory)."""
+    """ "Your turn", "next person", "your go, Tom": pass the turn on, to whoever is named."""
+    named = (turn.event.slot("person").value or "").strip().lower()
+    names = [name.lower() for name in turn.household.names]
+    if named in names and len(names) > 1:
+        turn.session.turn = names.index(named) - 1  # _pass_on moves on by one, to them
     return _pass_on(turn, ())
 
 

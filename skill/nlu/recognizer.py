@@ -66,9 +66,10 @@ _LET_GO_WORDS = 6
 # Several names said at once, and what people put between them
 _MOST_NAMES = 6
 _NAMES_APART = re.compile(
-    r"\s*(?:,|&|\band\b)\s*(?:(?:this|that)\s+is\s+|(?:he|she)(?:'s|\s+is)\s+|my\s+(?:husband|wife|partner|"
-    r"boyfriend|girlfriend|fiance|fiancee|son|daughter|mum|mom|dad|friend)(?:'s\s+name)?\s+is\s+|"
-    r"(?:his|her)\s+name(?:'s|\s+is)\s+)?",
+    r"\s*(?:,|&|\band\b)\s*(?:and\s+)?(?:(?:this|that|there)(?:'s|\s+is)\s+(?:(?:my|me|our)\s+\w+\s+)?|"
+    r"(?:he|she)(?:'s|\s+is)\s+|i'm\s+|i\s+am\s+|(?:the\s+kids|our\s+kids|the\s+children|the\s+little\s+ones?)"
+    r"(?:\s+are)?\s+|(?:my|our|me)\s+(?:husband|wife|partner|hubby|missus|wifey|boyfriend|girlfriend|fiance|"
+    r"fiancee|son|daughter|mum|mom|dad|friend|kid)(?:'s\s+name)?(?:\s+is)?\s+|(?:his|her)\s+name(?:'s|\s+is)\s+)?",
     re.IGNORECASE,
 )
 # the share of the words a part of an utterance must hold to be taken for the whole request
@@ -123,7 +124,7 @@ _NOT_NAMES = frozenset(
     the a an and or but so just only um uh er hmm well really very alone myself yourself
     help stop cancel repeat again skip next pause wait hang on hold yep yup nope nah called
     obviously actually really too also course please thanks cheers of everyone everybody
-    let's lets begin start go ready done finished""".split()
+    let's lets begin start go ready done finished hi hello hey g'day gday hiya its idk dunno""".split()
 )
 
 
@@ -181,6 +182,13 @@ class Recognizer:
         found = self._match(said, where, text)
         if found is not None and (free is None or found.intent != free["intent"]):
             return found
+        if free is not None:
+            # "can we change our names", "let's finish this later please": a command with its
+            # politeness; the words are kept whole if they turn out to be the answer.
+            polite = _blank(_TRAILING_POLITE, _blank(_LEADING, said))
+            command = self._match(polite, where, literal=True) if polite != said else None
+            if command is not None and command.intent != free["intent"]:
+                return command
         # Two clauses ("we give up, end the phone-free night"): one of them may be the request.
         # Where someone's own words are taken, only a clause that is wholly a command of the
         # step's `clause_commands` counts ("scratch that, I want to answer again").
@@ -227,7 +235,9 @@ class Recognizer:
         parts, punctuated = _parts(said)
         for position, part in enumerate(parts):
             words = len(_WORD.findall(part.lower()))
-            if words < 2 or (not punctuated and where == _MENU and words < _MOST * total):
+            if (words < 2 and not (punctuated and free is not None)) or (
+                not punctuated and where == _MENU and words < _MOST * total
+            ):
                 continue  # "hug" out of "hug the dog", "turn off" out of "turn off the lights"
             if free is not None and words > _COMMAND_WORDS:
                 continue  # a command beside someone's answer is short

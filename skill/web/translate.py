@@ -33,7 +33,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # "open heart to heart", "alexa, ask heart to heart for a question about family"
 _INVOCATION = re.compile(
     r"^(?:(?:hi|hey|hello|g'day|ok|okay|um|so) )*(?:alexa )?(?:(?:please|can you|could you) )?"
-    r"(?:open|start|launch|ask|tell) heart to heart(?: (?:for|to|and|about) (.+))?$"
+    r"(?:open|start|launch|ask|tell) heart to heart(?: (?:(?:for|to|and|about|if|whether) )?(.+))?$"
 )
 
 

@@ -15,11 +15,12 @@ in a new session; a read-back is never kept there, only which answers to read ag
 |----------------|---------------------------------|----------------------------------------|----------------|
 | any            | start our check-in              | learns names, or begins / resumes | ASK_NAME, ANSWERING |
 | ASK_NAME       | a name, or several              | "Sam, did I get that right?"           | CONFIRM_NAME   |
-| ASK_NAME       | just me / that's everyone / no  | begins with whoever is named           | ANSWERING      |
+| ASK_NAME       | just me / that's everyone / no / skip | begins with whoever is named     | ANSWERING      |
 | ASK_NAME       | help / say that again / yes     | explains / asks again, still listening | ASK_NAME       |
 | CONFIRM_NAME   | yes                             | keeps them: "anyone else?"; six begin  | ASK_NAME       |
 | CONFIRM_NAME   | no / another name               | asks again / checks the new one        | ASK_NAME       |
 | CONFIRM_NAME   | skip / next                     | asks "is that right?" again            | CONFIRM_NAME   |
+| CONFIRM_NAME   | yes, that's everyone            | keeps them and begins                  | ANSWERING      |
 | ANSWERING      | an answer                       | saves it, thanks, asks the next        | ANSWERING      |
 | ANSWERING      | a non-answer ("hmm", "wait")    | nothing saved: asks gently; twice, moves on | ANSWERING |
 | ANSWERING      | skip / next / next person       | moves on without an answer             | ANSWERING      |
@@ -31,7 +32,7 @@ in a new session; a read-back is never kept there, only which answers to read ag
 | any            | what did we say / Sam say …     | asks first (once a session)            | CONFIRM_READ   |
 | CONFIRM_READ   | yes / no                        | reads as asked / reads nothing         | PLAYBACK, home |
 | any (allowed)  | what did we say last week       | the last finished check-in, by topic   | PLAYBACK       |
-| PLAYBACK       | next / yes                      | the next topic                         | PLAYBACK       |
+| PLAYBACK       | next / yes                      | the next topic (at the end: that's all) | PLAYBACK      |
 | any            | what did Sam say about …        | that answer                            | home           |
 | any            | what did Kim say (unknown name) | "who would you like to hear from?"     | ASK_PERSON     |
 | ASK_PERSON     | a name / not a name             | their answers / asks once more | home, ASK_PERSON |
@@ -42,14 +43,14 @@ in a new session; a read-back is never kept there, only which answers to read ag
 | any            | delete my answer about …        | asks to confirm that one answer        | CONFIRM_DELETE |
 | any            | only keep check-ins for 3 months| sets it, deletes older ones now        | home           |
 | new session    | (keeps check-ins for a while)   | deletes older ones quietly, then greets | home          |
-| CONFIRM_DELETE | yes / no                        | deletes every answer / keeps them      | home           |
+| CONFIRM_DELETE | yes / no                        | deletes what was asked / keeps it      | home           |
 
 ```mermaid
 stateDiagram-v2
     [*] --> ASK_NAME: start (no names yet)
     ASK_NAME --> CONFIRM_NAME: a name
     CONFIRM_NAME --> ASK_NAME: yes (anyone else?) / no
-    CONFIRM_NAME --> ANSWERING: yes (six names)
+    CONFIRM_NAME --> ANSWERING: yes (six names) / that's everyone
     ASK_NAME --> ASK_NAME: help / again / yes
     ASK_NAME --> ANSWERING: just me / that's everyone / no
     [*] --> ANSWERING: start (names known)

@@ -10,7 +10,7 @@ game moves on to the next person instead of saying it did not understand.
 | step    | intent                                    | does                         | next    |
 |---------|-------------------------------------------|------------------------------|---------|
 | any     | let's play remember when / your turn      | explains, invites the first  | SHARING |
-| SHARING | next person / next / yes                  | passes on, invites the next  | SHARING |
+| SHARING | next person / next / yes / your go, Tom   | passes on (to Tom), invites  | SHARING |
 | SHARING | remember when … (a memory told)           | thanks, invites the next     | SHARING |
 | SHARING | anything not understood (the memory)      | thanks, invites the next     | SHARING |
 | SHARING | give me a hint / I can't think of one     | a fresh nudge, same person   | SHARING |

@@ -46,6 +46,7 @@ DELETE_CHECKINS = "DeleteCheckInsIntent"
 DELETE_CHECKIN = "DeleteCheckInIntent"  # one check-in: "delete last week's check-in"
 DELETE_ANSWER = "DeleteAnswerIntent"  # one answer: "delete my answer about what's lacking"
 KEEP_CHECKINS = "KeepCheckInsIntent"  # retention: "only keep our check-ins for three months"
+READ_BACK_VOICES = "ReadBackVoicesIntent"  # "only read our answers to our own voices" / "to anyone"
 
 # timed exercises: the hug, the bedtime cuddle, the tech-free evening
 HUG = "HugIntent"

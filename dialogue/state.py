@@ -35,6 +35,7 @@ class Household:
     checkin_last: str | None = None  # the last answer saved, for "let me redo that"
     # timed exercises (see dialogue.effects): purpose -> {"kind", "id", "ends_at"} of what runs
     retention_days: int | None = None  # check-ins older than this are deleted without asking
+    voices_only: bool = False  # read answers back only to voices the platform knows as ours
     alerts: dict[str, dict[str, str]] = field(default_factory=dict)
     pending: dict[str, Any] | None = None  # a request waiting for the user's permission
 

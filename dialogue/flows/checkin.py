@@ -30,6 +30,8 @@ in a new session; a read-back is never kept there, only which answers to read ag
 | ANSWERING      | another exercise's words        | stays here: "I didn't catch that"      | ANSWERING      |
 | any            | change our names                | new people: closes a check-in under way | ASK_NAME      |
 | any            | what did we say / Sam say …     | asks first (once a session)            | CONFIRM_READ   |
+| any            | what did we say … (voices only, not ours) | reads nothing, says why      | home           |
+| any            | only read answers to our voices / anyone | sets it (voices must be known) | home           |
 | CONFIRM_READ   | yes / no                        | reads as asked / reads nothing         | PLAYBACK, home |
 | any (allowed)  | what did we say last week       | the last finished check-in, by topic   | PLAYBACK       |
 | PLAYBACK       | next / yes                      | the next topic (at the end: that's all) | PLAYBACK      |
@@ -561,6 +563,10 @@ def playback(turn: Turn) -> Go:
             elicit=(intents.CHECKIN_PLAYBACK, "person"),
         )
         return Go(CheckInStep.ASK_PERSON, reply)
+    if turn.household.voices_only and _voice_name(turn) is None:
+        # The household chose: answers are read only to voices the platform knows as theirs.
+        reply = Reply(turn.say("checkin.voices.not_yours"), reprompt=turn.say("reprompt.home"))
+        return Go(HomeStep.MENU, reply)
     if not turn.session.read_ok:
         # Anyone in the room can ask; reading someone's words aloud asks first, once a session.
         turn.session.read_request = {"person": person, "topic": TOPICS.index(topic) if topic else None}
@@ -572,6 +578,19 @@ def playback(turn: Turn) -> Go:
         )
         return Go(CheckInStep.CONFIRM_READ, reply)
     return _read(turn, records, person, topic)
+
+
+def choose_readers(turn: Turn) -> Go:
+    """ "Only read our answers to our own voices" (where voices are known) / "anyone can hear them"."""
+    wanted = (turn.event.slot("readers").resolved_id or "").upper()
+    if wanted == "ANYONE":
+        turn.household.voices_only = False
+        return Go(HomeStep.MENU, Reply(turn.say("checkin.voices.anyone"), reprompt=turn.say("reprompt.home")))
+    if _voice_name(turn) is None:
+        # no voice the platform recognises as one of ours: nothing here could keep that promise
+        return Go(HomeStep.MENU, Reply(turn.say("checkin.voices.cannot"), reprompt=turn.say("reprompt.home")))
+    turn.household.voices_only = True
+    return Go(HomeStep.MENU, Reply(turn.say("checkin.voices.only"), reprompt=turn.say("reprompt.home")))
 
 
 def read_allowed(turn: Turn) -> Go:
@@ -1093,6 +1112,7 @@ FLOW = Flow(
         Rule(intents.DELETE_CHECKIN, ask_delete_checkin),
         Rule(intents.DELETE_ANSWER, ask_delete_answer),
         Rule(intents.KEEP_CHECKINS, keep_for),
+        Rule(intents.READ_BACK_VOICES, choose_readers),
         Rule(intents.LAUNCH, tidy_then_launch, guard=_keeps_for_a_while),
         Rule(intents.SCHEDULE_CHECKIN, schedule_reminder),
         Rule(intents.STOP_CHECKIN_REMINDERS, stop_reminders),

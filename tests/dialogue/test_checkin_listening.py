@@ -261,3 +261,23 @@ def test_a_read_back_reads_naturally_with_or_without_the_opening_words(
     talk.say(intents.CHECKIN_PLAYBACK)
     talk.say(intents.YES)
     assert read in talk.text
+
+
+def test_a_household_with_known_voices_can_keep_read_back_to_those_voices(talk: Talk) -> None:
+    set_up_two(talk)
+    talk.say(intents.ANSWER, answer="the flowers", person_id="amzn1.ask.person.SAM")
+    talk.say(intents.PAUSE_CHECKIN)
+    talk.open()
+    talk.say(intents.READ_BACK_VOICES, readers=Slot("our own voices", "OWN"))  # a voice Alexa does not know
+    assert "can't tell your voices apart" in talk.text and not talk.state.household.voices_only
+    talk.say(
+        intents.READ_BACK_VOICES, person_id="amzn1.ask.person.SAM", readers=Slot("our own voices", "OWN")
+    )
+    assert talk.state.household.voices_only
+    talk.say(intents.CHECKIN_PLAYBACK)  # a guest's voice, or none
+    assert "only read your check-in answers" in talk.text and "flowers" not in talk.text
+    talk.say(intents.CHECKIN_PLAYBACK, person_id="amzn1.ask.person.SAM")
+    talk.say(intents.YES, person_id="amzn1.ask.person.SAM")
+    assert "flowers" in talk.text
+    talk.say(intents.READ_BACK_VOICES, readers=Slot("anyone", "ANYONE"))
+    assert not talk.state.household.voices_only

@@ -31,7 +31,7 @@ in a new session; a read-back is never kept there, only which answers to read ag
 | any            | change our names                | new people: closes a check-in under way | ASK_NAME      |
 | any            | what did we say / Sam say …     | asks first (once a session)            | CONFIRM_READ   |
 | any            | what did we say … (voices only, not ours) | reads nothing, says why      | home           |
-| any            | only read answers to our voices / anyone | sets it (voices must be known) | home           |
+| any            | only read answers to our voices / anyone | sets it (voices must be known) | home        |
 | CONFIRM_READ   | yes / no                        | reads as asked / reads nothing         | PLAYBACK, home |
 | any (allowed)  | what did we say last week       | the last finished check-in, by topic   | PLAYBACK       |
 | PLAYBACK       | next / yes                      | the next topic (at the end: that's all) | PLAYBACK      |

@@ -845,6 +845,7 @@ def _tidy(turn: Turn) -> int:
     return len(gone)
 
 
+_MOST_DAYS = 100 * 365
 _ISO_DAYS = re.compile(r"P(?:([0-9]+)Y)?(?:([0-9]+)M)?(?:([0-9]+)W)?(?:([0-9]+)D)?(?:T.*)?")
 
 
@@ -855,7 +856,7 @@ def _days(value: str | None) -> int | None:
         return None
     years, months, weeks, days = (int(part or 0) for part in found.groups())
     total = years * 365 + months * 30 + weeks * 7 + days
-    return total or None
+    return min(total, _MOST_DAYS) or None  # "P99999Y" is "as long as you like", not a date before year 1
 
 
 def _spoken_days(turn: Turn, days: int) -> str:

@@ -281,3 +281,11 @@ def test_a_household_with_known_voices_can_keep_read_back_to_those_voices(talk: 
     assert "flowers" in talk.text
     talk.say(intents.READ_BACK_VOICES, readers=Slot("anyone", "ANYONE"))
     assert not talk.state.household.voices_only
+
+
+def test_an_enormous_keeping_time_is_no_fault(talk: Talk) -> None:
+    set_up_one(talk)
+    talk.say(intents.KEEP_CHECKINS, duration="P99999999Y")
+    assert "100 years" in talk.text
+    talk.open()
+    assert talk.reply is not None and talk.reply.listens

@@ -556,7 +556,7 @@ def playback(turn: Turn) -> Go:
         heard = turn.event.slot("person").value or ""
         known = _known_names(turn, records)
         turn.session.read_request = {"person": None, "topic": TOPICS.index(topic) if topic else None}
-        speech = turn.say("checkin.playback.unknown_person", heard=heard, known=_spoken_list(turn, known))
+        speech = turn.say("checkin.playback.unknown_person", heard=heard, known=_and_list(turn, known))
         reply = Reply(
             speech,
             reprompt=turn.say("checkin.playback.ask_person_reprompt"),
@@ -928,12 +928,6 @@ def _person_named(turn: Turn, heard: str | None, records: Sequence[CheckInRecord
     return next((name for name in _known_names(turn, records) if wanted and name.lower() == wanted), None)
 
 
-def _spoken_list(turn: Turn, items: Sequence[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return to_text(turn.say("checkin.list_and", rest=", ".join(items[:-1]), last=items[-1]))
-
-
 def playback_named(turn: Turn) -> Go:
     """A bare name after "who would you like to hear from?" (a platform may hear it as a name)."""
     named = Event(intents.CHECKIN_PLAYBACK, {"person": turn.event.slot("name")}, locale=turn.event.locale)
@@ -944,7 +938,7 @@ def missed_person(turn: Turn) -> Go:
     """Not a name we know: ask once more, keeping it short."""
     records = _journal(turn).recent(8)
     speech = turn.say(
-        "checkin.playback.ask_person_again", known=_spoken_list(turn, _known_names(turn, records))
+        "checkin.playback.ask_person_again", known=_and_list(turn, _known_names(turn, records))
     )
     reply = Reply(
         speech,

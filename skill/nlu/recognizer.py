@@ -178,14 +178,14 @@ class Recognizer:
             return Understood(FALLBACK, how="fallback")
         free = self.free_text.get(where)
         if free is None:
-            said = _blank(_TRAILING_POLITE, _blank(_LEADING, said))
+            said = _without_politeness(said)
         found = self._match(said, where, text)
         if found is not None and (free is None or found.intent != free["intent"]):
             return found
         if free is not None:
             # "can we change our names", "let's finish this later please": a command with its
             # politeness; the words are kept whole if they turn out to be the answer.
-            polite = _blank(_TRAILING_POLITE, _blank(_LEADING, said))
+            polite = _without_politeness(said)
             command = self._match(polite, where, literal=True) if polite != said else None
             if command is not None and command.intent != free["intent"]:
                 return command
@@ -242,7 +242,7 @@ class Recognizer:
             if free is not None and words > _COMMAND_WORDS:
                 continue  # a command beside someone's answer is short
             if free is None:
-                part = _blank(_TRAILING_POLITE, _blank(_LEADING, part))
+                part = _without_politeness(part)
             found = self._match(part, where, literal=True, commands_only=free is not None)
             if found is not None:
                 heard.append((words, position, found))
@@ -304,9 +304,10 @@ class Recognizer:
                     return None
                 slots[name] = Slot(words)
             elif kind == FIRST_NAME:
-                names = _names_in(_HESITATION.sub("", heard)) if name == "name" else None
+                unhesitating = _HESITATION.sub("", heard)
+                names = _names_in(unhesitating) if name == "name" else None
                 if names is None:
-                    first = _HESITATION.sub("", heard).split(",")[0]
+                    first = unhesitating.split(",")[0]
                     if not _looks_like_a_name(first):
                         return None
                     names = _TRAILING.sub("", first.strip(" .!?"))
@@ -366,6 +367,11 @@ def _tidy(text: str) -> str:
 
 def _plain(text: str) -> str:
     return " ".join(_WORD.findall(text.lower().replace("\u2019", "'").replace("-", " ")))
+
+
+def _without_politeness(text: str) -> str:
+    """The text with its openings ("could you") and endings ("please") blanked, same length."""
+    return _blank(_TRAILING_POLITE, _blank(_LEADING, text))
 
 
 def _blank(pattern: re.Pattern[str], text: str) -> str:

@@ -194,7 +194,7 @@ def derive(locale: str) -> Generated:
     language = {
         "invocationName": skeleton["invocation"],
         "intents": model_intents,
-        "types": _slot_types_of(Intents.from_dict(grammar_for(locale, "alexa")), skeleton),
+        "types": _slot_types_of(intents, skeleton),
     }
     result.model = {"interactionModel": {"languageModel": language, **_dialog(skeleton, model_intents)}}
     return result

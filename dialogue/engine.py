@@ -36,7 +36,7 @@ def respond(
     if event.new_session:
         state.session = Session()
         state.household.visits += 1
-    flow, step = _where(state.session)
+    flow, step = _where(state)
     turn = Turn(state, event, ports, content or load_content(), step, OFFERS)
     rule = _match(turn, flow, step)
     outcome = rule.action(turn)
@@ -44,11 +44,14 @@ def respond(
     return state, outcome.reply
 
 
-def _where(session: Session) -> tuple[Flow, Enum]:
-    """The flow and step the stored session names; anything unknown is the home menu."""
-    flow = FLOWS.get(session.flow, HOME)
+def _where(state: State) -> tuple[Flow, Enum]:
+    """The flow and step the stored session names; anything unknown, or a flow that no longer
+    holds (its check-in was deleted, say), is the home menu."""
+    flow = FLOWS.get(state.session.flow, HOME)
+    if flow.holds is not None and not flow.holds(state):
+        return HOME, HomeStep.MENU
     try:
-        return flow, flow.steps(session.step)
+        return flow, flow.steps(state.session.step)
     except ValueError:
         return HOME, HomeStep.MENU
 

@@ -57,6 +57,10 @@ class Journal(Protocol):
         """Mark a check-in finished."""
         ...
 
+    def reopen_checkin(self, checkin_id: int) -> None:
+        """Mark a finished check-in under way again (its last answer is being redone)."""
+        ...
+
     def recent(self, limit: int) -> Sequence[CheckInRecord]:
         """The newest check-ins that have answers, newest first."""
         ...

@@ -106,3 +106,6 @@ class Flow:
     rules: tuple[Rule, ...] = ()
     entries: tuple[Rule, ...] = ()
     offers: tuple[tuple[str, Action], ...] = ()
+    # Whether the state can still be in this flow's steps (a check-in under way, say); when it
+    # cannot, the conversation is at the home menu instead.
+    holds: Callable[[State], bool] | None = None

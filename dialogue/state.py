@@ -11,11 +11,25 @@ import json
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: a check-in's progress is one `CheckInProgress`, not four loose fields
 
 
 class StateVersionError(ValueError):
     """Stored state written by a newer version of the skill."""
+
+
+@dataclass
+class CheckInProgress:
+    """A check-in under way, all in one place: which it is and who is asked what.
+
+    A place is `[topic, person]`: the topic's index in the walkthrough's order and the
+    person's index in the household's names.
+    """
+
+    id: int  # the journal's id for this check-in
+    asking: list[int] | None = None  # the place being asked; None once every place is done
+    done: list[list[int]] = field(default_factory=list)  # places answered or skipped
+    last: list[int] | None = None  # the last place answered, for "let me redo that"
 
 
 @dataclass
@@ -29,10 +43,7 @@ class Household:
     # the weekly check-in
     names: list[str] = field(default_factory=list)  # one or two first names, in speaking order
     voices: dict[str, int] = field(default_factory=dict)  # Alexa personId -> index in names
-    checkin_id: int | None = None  # the check-in in progress, if any
-    checkin_done: list[str] = field(default_factory=list)  # "topic:person" answered or skipped
-    checkin_current: str | None = None  # "topic:person" being asked
-    checkin_last: str | None = None  # the last answer saved, for "let me redo that"
+    checkin: CheckInProgress | None = None  # the check-in under way, if any
     # timed exercises (see dialogue.effects): purpose -> {"kind", "id", "ends_at"} of what runs
     retention_days: int | None = None  # check-ins older than this are deleted without asking
     voices_only: bool = False  # read answers back only to voices the platform knows as ours
@@ -60,9 +71,13 @@ class Session:
     replay: dict[str, str | int | None] | None = None
     heard_name: str | None = None  # a name waiting for "did I get that right?"
     unclear: int = 0  # non-answers in a row at the answer step (two move the check-in on)
+    # [check-in id, topic, person] of the answer that just closed a check-in, so that "let me
+    # redo that" can open it again
+    finished: list[int] | None = None
     read_ok: bool = False  # someone agreed this session that answers may be read aloud
     read_request: dict[str, str | int | None] | None = None  # the read-back waiting for that yes
-    delete_request: dict[str, str | int] | None = None  # one check-in or answer waiting for "yes, delete"
+    # one check-in or answer waiting for "yes, delete" ({"topic"} alone: waiting for whose)
+    delete_request: dict[str, str | int] | None = None
     playback_topic: int = 0  # which topic of a check-in is being read back
     playback_checkin: int | None = None
 
@@ -79,7 +94,10 @@ class State:
         """Serialise for the store."""
         # Every field is a JSON value, so the instances' own dicts serialise as they are
         # (dataclasses.asdict would deep-copy each one first: a third of a turn's CPU).
-        data = {"household": vars(self.household), "session": vars(self.session), "version": self.version}
+        household = vars(self.household)
+        if self.household.checkin is not None:
+            household = {**household, "checkin": vars(self.household.checkin)}
+        data = {"household": household, "session": vars(self.session), "version": self.version}
         return json.dumps(data, separators=(",", ":"), sort_keys=True)
 
     def copy(self) -> State:
@@ -95,10 +113,53 @@ class State:
         version = int(data.get("version", 0))
         if version > STATE_VERSION:
             raise StateVersionError(f"state version {version} is newer than {STATE_VERSION}")
-        return cls(
-            household=Household(**_known(Household, data.get("household", {}))),
-            session=Session(**_known(Session, data.get("session", {}))),
-        )
+        if version < 2:
+            data = _from_version_1(data)
+        household = Household(**_known(Household, data.get("household", {})))
+        if isinstance(household.checkin, dict):
+            household.checkin = CheckInProgress(**_known(CheckInProgress, household.checkin))
+        return cls(household=household, session=Session(**_known(Session, data.get("session", {}))))
+
+
+# Version 1 kept a check-in's progress as "topic:person" strings beside its id, and the
+# check-in's steps all under one flow. Topics were named; version 2 counts them in this order.
+_V1_TOPICS = ("appreciation", "working_well", "lacking", "unspoken", "wish")
+_V1_STEPS = {
+    "ask_name": "checkin_names",
+    "confirm_name": "checkin_names",
+    "playback": "checkin_readback",
+    "ask_person": "checkin_readback",
+    "confirm_read": "checkin_readback",
+    "confirm_delete": "checkin_readback",
+}
+
+
+def _from_version_1(data: dict[str, Any]) -> dict[str, Any]:
+    """A version 1 state as version 2: a household paused mid-check-in keeps its place."""
+    household = dict(data.get("household", {}))
+    session = dict(data.get("session", {}))
+    checkin_id = household.pop("checkin_id", None)
+    done = household.pop("checkin_done", None) or []
+    current = household.pop("checkin_current", None)
+    last = household.pop("checkin_last", None)
+    if checkin_id is not None:
+        household["checkin"] = {
+            "id": checkin_id,
+            "asking": _v1_place(current),
+            "done": [place for key in done if (place := _v1_place(key)) is not None],
+            "last": _v1_place(last),
+        }
+    if session.get("flow") == "checkin":
+        session["flow"] = _V1_STEPS.get(str(session.get("step")), "checkin")
+    return {**data, "household": household, "session": session}
+
+
+def _v1_place(key: object) -> list[int] | None:
+    """ "working_well:1" -> [1, 1]; anything unreadable is no place."""
+    topic, _, person = str(key or "").partition(":")
+    if topic not in _V1_TOPICS or not (person.isascii() and person.isdigit()):
+        return None
+    return [_V1_TOPICS.index(topic), int(person)]
 
 
 def _known(kind: type, data: dict[str, Any]) -> dict[str, Any]:
@@ -110,5 +171,5 @@ def _known(kind: type, data: dict[str, Any]) -> dict[str, Any]:
 
 
 _FIELD_NAMES: dict[type, frozenset[str]] = {
-    kind: frozenset(item.name for item in fields(kind)) for kind in (Household, Session)
+    kind: frozenset(item.name for item in fields(kind)) for kind in (Household, Session, CheckInProgress)
 }

@@ -9,7 +9,7 @@ from dialogue.rules import Action, Flow, Rule
 HOME = Flow(name="home", steps=HomeStep)
 FLOWS: dict[str, Flow] = {
     flow.name: flow
-    for flow in (HOME, questions.FLOW, remember_when.FLOW, checkin.FLOW, timed.FLOW, alerts.FLOW)
+    for flow in (HOME, questions.FLOW, remember_when.FLOW, *checkin.FLOWS, timed.FLOW, alerts.FLOW)
 }
 GLOBAL_RULES: tuple[Rule, ...] = home.RULES
 OFFERS: dict[str, Action] = {name: action for flow in FLOWS.values() for name, action in flow.offers}

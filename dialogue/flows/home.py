@@ -38,7 +38,7 @@ class HomeStep(Enum):
 
 def launch(turn: Turn) -> Go:
     """Greet: the first visit explains, later visits are brief, a paused check-in is mentioned."""
-    if turn.household.checkin_id is not None:
+    if turn.household.checkin is not None:
         key = "launch.checkin_open"
     else:
         key = "launch.first" if turn.household.visits <= 1 else "launch.returning"

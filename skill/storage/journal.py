@@ -202,6 +202,13 @@ class SqlJournal:
         )
         self.changed = True
 
+    def reopen_checkin(self, checkin_id: int) -> None:
+        """Mark a finished check-in under way again (its last answer is being redone)."""
+        self.sql.complete_checkin.execute(
+            self.cursor, {"household": self.household_id, "checkin": checkin_id, "now": None}
+        )
+        self.changed = True
+
     def recent(self, limit: int) -> Sequence[CheckInRecord]:
         """The newest check-ins with at least one answer, newest first, decrypted."""
         scope = {"household": self.household_id, "limit": limit}

@@ -32,6 +32,9 @@ class MemoryJournal:
     def complete_checkin(self, checkin_id: int, now: datetime) -> None:
         self.checkins[checkin_id]["completed_at"] = now
 
+    def reopen_checkin(self, checkin_id: int) -> None:
+        self.checkins[checkin_id]["completed_at"] = None
+
     def recent(self, limit: int) -> list[CheckInRecord]:
         records = []
         for checkin_id in sorted(self.checkins, reverse=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from dialogue import intents
-from dialogue.flows.checkin import TOPICS
+from dialogue.flows.checkin.common import TOPICS
 from dialogue.model import Slot
 from tests.dialogue.conftest import Talk
 
@@ -65,7 +65,7 @@ def test_a_whole_check_in_for_two_asks_everyone_everything_and_saves_it_all(talk
     assert stored(talk)[("appreciation", 0)] == "answer number 0"
     assert stored(talk)[("wish", 1)] == "answer number 9"
     assert talk.journal.checkins[1]["completed_at"] is not None
-    assert talk.state.household.checkin_id is None
+    assert talk.state.household.checkin is None
 
 
 def test_each_topic_is_framed_once_and_asked_of_each_person_by_name(talk: Talk) -> None:

@@ -112,7 +112,7 @@ def test_changing_names_mid_check_in_never_breaks_the_household(talk: Talk) -> N
     for _ in range(10):
         talk.say(intents.ANSWER, answer="still going")
         assert "Sorry" not in talk.text
-        if talk.state.household.checkin_id is None:
+        if talk.state.household.checkin is None:
             break
     assert "check-in done" in talk.text
     talk.open()
@@ -203,15 +203,27 @@ def test_deleting_one_answer_or_one_check_in_asks_and_keeps_the_rest(talk: Talk)
     talk.say(intents.YES)
     assert "deleted" in talk.text and sorted(stored(talk).values()) == ["a1", "a2", "s1", "s2", "s3"]
     talk.say(intents.DELETE_ANSWER, topic=Slot("appreciation", "APPRECIATION"))  # "my answer", two people
-    assert "Whose answer" in talk.text and len(stored(talk)) == 5
+    assert "Whose should I delete: Sam's or Alex's?" in talk.text and len(stored(talk)) == 5
+    talk.say(intents.NAME, name="Kim")  # nobody by that name answered: asked again, nothing deleted
+    assert "whose answer about appreciation" in talk.text.lower() and len(stored(talk)) == 5
+    talk.say(intents.NAME, name="Sam")  # the answer to "whose?"
+    assert "Sam's answer about appreciation" in talk.text
+    talk.say(intents.YES)
+    assert sorted(stored(talk).values()) == ["a1", "a2", "s2", "s3"]
+    talk.say(intents.DELETE_ANSWER, topic=Slot("appreciation", "APPRECIATION"))  # only Alex's is left
+    assert "Alex's answer about appreciation" in talk.text
+    talk.say(intents.NO)
+    talk.say(intents.DELETE_ANSWER, topic=Slot("what's working", "WORKING_WELL"))
+    talk.say(intents.NO)  # "no" to "whose?": nothing goes
+    assert "haven't deleted anything" in talk.text and len(stored(talk)) == 4
 
     talk.now += timedelta(days=7)
     talk.open()
     talk.say(intents.START_CHECKIN)  # a new week's check-in would start after the old one is done
     talk.say(intents.DELETE_CHECKIN)
-    assert "check-in from" in talk.text and "5 answers" in talk.text
+    assert "check-in from" in talk.text and "4 answers" in talk.text
     talk.say(intents.NO)
-    assert len(stored(talk)) == 5
+    assert len(stored(talk)) == 4
     talk.say(intents.DELETE_CHECKIN)
     talk.say(intents.YES)
     assert "That check-in is deleted" in talk.text and stored(talk) == {}
@@ -289,3 +301,23 @@ def test_an_enormous_keeping_time_is_no_fault(talk: Talk) -> None:
     assert "100 years" in talk.text
     talk.open()
     assert talk.reply is not None and talk.reply.listens
+
+
+def test_let_me_redo_that_right_after_the_last_answer_opens_the_check_in_again(talk: Talk) -> None:
+    set_up_one(talk)
+    for words in ("the dinner", "our walks", "more sleep", "nothing unsaid", "a quiet weekend"):
+        talk.say(intents.ANSWER, answer=words)
+    assert talk.state.household.checkin is None and "remind" in talk.text.lower()  # finished
+    (checkin,) = talk.journal.checkins.values()
+    assert checkin["completed_at"] is not None
+
+    talk.say(intents.REDO_ANSWER)  # "wait, let me redo that"
+    assert "Jo," in talk.text and "wish" in talk.text.lower() and "Next" not in talk.text
+    assert checkin["completed_at"] is None and ("wish", 0) not in stored(talk)
+    talk.say(intents.ANSWER, answer="a day at the sea")
+    assert stored(talk)[("wish", 0)] == "a day at the sea" and len(stored(talk)) == 5
+    assert checkin["completed_at"] is not None and len(talk.journal.checkins) == 1
+
+    talk.open()  # another day: the finished check-in stays finished
+    talk.say(intents.REDO_ANSWER)
+    assert "no check-in" in talk.text.lower() and len(stored(talk)) == 5

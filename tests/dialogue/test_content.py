@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -69,9 +70,8 @@ def test_a_synonym_naming_two_categories_is_refused() -> None:
 
 def test_every_phrase_key_the_code_uses_exists() -> None:
     used = set()
-    for path in resources.files("dialogue").joinpath("flows").iterdir():
-        if path.name.endswith(".py"):
-            used |= set(re.findall(r'say\("([a-z_.]+)"', path.read_text()))
+    for path in Path(str(resources.files("dialogue").joinpath("flows"))).rglob("*.py"):
+        used |= set(re.findall(r'(?:say\(|_home\(turn, )"([a-z_.]+)"', path.read_text()))
     assert used, "the flows speak through content keys"
     assert sorted(key for key in used if not CONTENT.has(key)) == []
 

@@ -6,7 +6,7 @@ from collections import Counter
 
 from tests.nlu.report import MIN_ACCURACY, MIN_REJECTION, OFF_TOPIC, load, recogniser, report, run, summarise
 
-FREE_TEXT_STEPS = ("checkin.answering", "checkin.ask_name")
+FREE_TEXT_STEPS = ("checkin.answering", "checkin_names.ask_name")
 
 
 def test_the_corpus_is_big_and_varied_enough_to_mean_something() -> None:

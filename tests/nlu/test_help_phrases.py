@@ -46,8 +46,8 @@ HELP = {
     "help.timed.hugged": ("timed.hugged", ["another hug", "a one minute hug", "a question"]),
     "help.checkin": ("home.menu", ["start our check-in", "what did we say last week"]),
     "help.checkin.answering": ("checkin.answering", ["skip", "say that again", "let me redo that", "pause"]),
-    "help.checkin.ask_name": ("checkin.ask_name", ["I'm Sam", "just me"]),
-    "help.checkin.playback": ("checkin.playback", ["next", "stop"]),
+    "help.checkin_names.ask_name": ("checkin_names.ask_name", ["I'm Sam", "just me"]),
+    "help.checkin_readback.playback": ("checkin_readback.playback", ["next", "stop"]),
 }
 
 

@@ -59,10 +59,10 @@ def test_what_means_nothing_here_falls_back(said: str) -> None:
 
 def test_a_name_is_heard_only_while_a_name_is_asked_for() -> None:
     assert heard("I'm Sam")[0] == FALLBACK
-    assert heard("I'm Sam", "checkin.ask_name") == ("NameIntent", {"name": "Sam"})
-    assert heard("Sam", "checkin.ask_name") == ("NameIntent", {"name": "Sam"})
-    assert heard("I'm confused", "checkin.ask_name")[0] != "NameIntent"
-    assert heard("just me", "checkin.ask_name")[0] == "JustMeIntent"
+    assert heard("I'm Sam", "checkin_names.ask_name") == ("NameIntent", {"name": "Sam"})
+    assert heard("Sam", "checkin_names.ask_name") == ("NameIntent", {"name": "Sam"})
+    assert heard("I'm confused", "checkin_names.ask_name")[0] != "NameIntent"
+    assert heard("just me", "checkin_names.ask_name")[0] == "JustMeIntent"
 
 
 def test_an_answer_is_kept_as_said_and_only_commands_are_heard_around_it() -> None:
@@ -121,9 +121,9 @@ def test_a_locale_s_extra_sentences_are_heard_there() -> None:
     ],
 )
 def test_several_names_in_one_breath_while_names_are_asked_for(said: str, names: str) -> None:
-    assert heard(said, "checkin.ask_name") == ("NameIntent", {"name": names})
+    assert heard(said, "checkin_names.ask_name") == ("NameIntent", {"name": names})
 
 
 @pytest.mark.parametrize("said", ["let's begin", "that's everyone", "no one else", "we're ready"])
 def test_the_end_of_the_names_is_not_a_name(said: str) -> None:
-    assert heard(said, "checkin.ask_name")[0] == "JustMeIntent"
+    assert heard(said, "checkin_names.ask_name")[0] == "JustMeIntent"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -208,3 +209,44 @@ def test_parallel_households_on_two_app_instances_lose_no_answer(
             )
         ).scalar()
     assert stored == len(confirmed)
+
+
+def test_a_household_paused_under_the_previous_state_version_resumes_where_it_was(checkin_app: Flask) -> None:
+    """State version 1 kept progress as "topic:person" strings; after the upgrade nobody loses their place."""
+    alexa = AlexaSession(checkin_app.test_client(), "amzn1.ask.account.VERSION1")
+    start_two(alexa)
+    alexa.intent("AnswerIntent", answer="the dinners you cooked")  # Sam, appreciation
+    alexa.intent("AnswerIntent", answer="the walk on Sunday")  # Alex, appreciation
+    alexa.intent("AMAZON.NextIntent")  # Sam skips what's working well
+    alexa.intent("PauseCheckInIntent")
+    engine = checkin_app.extensions["store"].engine
+    with engine.begin() as conn:  # written back as the previous release stored it
+        state = json.loads(conn.execute(text("SELECT state FROM households")).scalar_one())
+        progress = state["household"].pop("checkin")
+        assert progress["done"] == [[0, 0], [0, 1], [1, 0]] and progress["asking"] == [1, 1]
+        state["household"].update(
+            checkin_id=progress["id"],
+            checkin_done=["appreciation:0", "appreciation:1", "working_well:0"],
+            checkin_current="working_well:1",
+            checkin_last="appreciation:1",
+        )
+        state["version"] = 1
+        conn.execute(text("UPDATE households SET state = :state"), {"state": json.dumps(state)})
+
+    assert "check-in" in alexa.launch().speech  # the greeting still knows one is waiting
+    resumed = alexa.intent("StartCheckInIntent")
+    assert "what's working well" in resumed.speech and "Alex" in resumed.speech
+    assert "Next" not in resumed.speech  # the topic is named once, not led in again
+    alexa.intent("AnswerIntent", answer="we laugh a lot more")
+    redone = alexa.intent("RedoAnswerIntent")  # the last answer is now Alex's new one
+    assert "Alex" in redone.speech
+    alexa.intent("AnswerIntent", answer="we laugh a lot")
+    exported = checkin_app.extensions["store"].export(HouseholdKey("alexa", alexa.user_id))
+    (checkin,) = exported["checkins"]  # the same check-in, not a new one
+    said = [(a["topic"], a["name"], a["text"]) for a in checkin["answers"]]
+    assert said == [
+        ("appreciation", "Sam", "the dinners you cooked"),
+        ("appreciation", "Alex", "the walk on Sunday"),
+        ("working_well", "Alex", "we laugh a lot"),
+    ]
+    assert exported["state"]["version"] == 2 and exported["state"]["household"]["checkin"]["asking"] == [2, 0]

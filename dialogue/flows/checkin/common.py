@@ -1,0 +1,65 @@
+"""What the check-in's four flows share: the topics, the journal, and how names, dates and
+counts are said aloud."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from enum import Enum
+
+from dialogue.ports import Journal
+from dialogue.rules import Turn
+from dialogue.speech import to_text
+from dialogue.state import Household, State
+
+
+class CheckInTopic(Enum):
+    """The five topics, in the order they are asked."""
+
+    APPRECIATION = "appreciation"
+    WORKING_WELL = "working_well"
+    LACKING = "lacking"
+    UNSPOKEN = "unspoken"
+    WISH = "wish"
+
+
+TOPICS = list(CheckInTopic)
+
+
+def journal(turn: Turn) -> Journal:
+    """Where a household's answers are kept (the host makes it durable and encrypted)."""
+    if turn.ports.journal is None:
+        raise RuntimeError("this host keeps no check-in journal")
+    return turn.ports.journal
+
+
+def under_way(state: State) -> bool:
+    """Whether a check-in is under way: its flow's steps hold only then."""
+    return state.household.checkin is not None
+
+
+def forget_progress(household: Household, checkin_ids: Sequence[int] | None = None) -> None:
+    """The check-in under way is gone (deleted, or closed): the next one starts afresh.
+
+    With `checkin_ids`, only when the one under way is among them.
+    """
+    progress = household.checkin
+    if progress is not None and (checkin_ids is None or progress.id in checkin_ids):
+        household.checkin = None
+
+
+def topic_name(turn: Turn, topic: CheckInTopic) -> str:
+    """The topic as said aloud: "what's working well"."""
+    return turn.content.lists["checkin.topic_names"][TOPICS.index(topic)]
+
+
+def and_list(turn: Turn, names: Sequence[str]) -> str:
+    """Names as said aloud: "Priya", "Priya and Tom", "Priya, Tom and Ava"."""
+    if len(names) <= 1:
+        return "".join(names)
+    return to_text(turn.say("checkin.list_and", rest=", ".join(names[:-1]), last=names[-1]))
+
+
+def spoken_date(moment: datetime) -> str:
+    """ "Sunday, March 8"."""
+    return f"{moment:%A}, {moment:%B} {moment.day}"

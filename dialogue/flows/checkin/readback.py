@@ -37,7 +37,7 @@ stateDiagram-v2
     CONFIRM_READ --> [*]: no
     [*] --> PLAYBACK: what did we say (allowed)
     PLAYBACK --> PLAYBACK: next / say that again
-    PLAYBACK --> [*]: the last topic read
+    PLAYBACK --> [*]: anything else
     [*] --> ASK_PERSON: what did (someone unknown) say
     ASK_PERSON --> ASK_PERSON: not a name we know
     ASK_PERSON --> CONFIRM_READ: a name we know
@@ -215,7 +215,7 @@ def _play_topic(turn: Turn, record: CheckInRecord, opening: Speech) -> Go:
         card=_transcript_card(turn, record),
         private=True,
     )
-    return Go(ReadBackStep.PLAYBACK if more else HomeStep.MENU, reply, offer=None)
+    return Go(ReadBackStep.PLAYBACK, reply, offer=None)  # after the last, "next" is "that's all"
 
 
 def playback_next(turn: Turn) -> Go:

@@ -444,9 +444,7 @@ class AlexaRequestVerifier:
                 self._http = requests.Session()
             http = self._http
         try:
-            with http.get(
-                url, timeout=self._timeout, stream=True, allow_redirects=False
-            ) as response:
+            with http.get(url, timeout=self._timeout, stream=True, allow_redirects=False) as response:
                 data = self._read_capped(url, response)
         except VerificationError:
             raise

@@ -60,4 +60,3 @@ def test_every_step_the_docstring_names_exists(flow: Flow) -> None:
         named |= set(_STEP_WORD.findall(row.get("step", ""))) | set(_STEP_WORD.findall(row.get("next", "")))
     steps = {step.name for other in FLOWS.values() for step in other.steps}
     assert named <= steps, f"{flow.name}: the docstring names steps that do not exist: {named - steps}"
-

@@ -155,7 +155,6 @@ long_strings = st.builds(
 odd_values = st.one_of(json_values, hostile_text, long_strings)
 
 
-
 @st.composite
 def extra_slots(draw: st.DrawFn) -> dict[str, Any]:
     """0 to 40 slots (the schema allows 32), some malformed."""

@@ -308,6 +308,7 @@ def test_sqlite_turns_of_two_workers_queue_on_the_writer_lock(sqlite_url: str) -
         # A failed turn lets go of the lock too: the other worker's next turn is not blocked.
         with pytest.raises(RuntimeError), first.turn(ONE) as record:
             raise RuntimeError("fault inside a turn")
+
         def after_the_fault() -> None:
             with second.turn(TWO) as record:
                 record.state = "after the fault"

@@ -228,9 +228,7 @@ def test_equivalent_url_spellings_share_the_download(
 # --------------------------------------------------------------------------- headers and signature
 
 
-def test_missing_certificate_url_header_is_refused(
-    verifier: AlexaRequestVerifier, pki: Pki
-) -> None:
+def test_missing_certificate_url_header_is_refused(verifier: AlexaRequestVerifier, pki: Pki) -> None:
     req = signed_request(pki.leaf_key)
     del req.headers["SignatureCertChainUrl"]
     refused(lambda: verifier.verify(req.headers, req.body, req.envelope), "SignatureCertChainUrl")
@@ -340,9 +338,7 @@ def test_expired_leaf_is_refused(
         not_before=NOW - timedelta(days=60),
         not_after=NOW - timedelta(seconds=1),
     )
-    _refused_with_chain(
-        verifier, rsps, pki.leaf_key, pki.chain_with_leaf(leaf), "certificate", "expired"
-    )
+    _refused_with_chain(verifier, rsps, pki.leaf_key, pki.chain_with_leaf(leaf), "certificate", "expired")
 
 
 def test_not_yet_valid_leaf_is_refused(
@@ -376,17 +372,13 @@ def test_leaf_without_alexa_san_is_refused(
     dns_names: tuple[str, ...],
 ) -> None:
     leaf = make_leaf(pki.leaf_key, pki.issuer, dns_names=dns_names)
-    _refused_with_chain(
-        verifier, rsps, pki.leaf_key, pki.chain_with_leaf(leaf), "echo-api.amazon.com"
-    )
+    _refused_with_chain(verifier, rsps, pki.leaf_key, pki.chain_with_leaf(leaf), "echo-api.amazon.com")
 
 
 def test_leaf_with_extra_sans_is_accepted(
     verifier: AlexaRequestVerifier, pki: Pki, rsps: responses.RequestsMock
 ) -> None:
-    leaf = make_leaf(
-        pki.leaf_key, pki.issuer, dns_names=("other.amazon.com", "ECHO-API.amazon.com")
-    )
+    leaf = make_leaf(pki.leaf_key, pki.issuer, dns_names=("other.amazon.com", "ECHO-API.amazon.com"))
     serve(rsps, body=pki.chain_with_leaf(leaf))
     req = signed_request(pki.leaf_key)
     verifier.verify(req.headers, req.body, req.envelope)
@@ -502,9 +494,7 @@ def test_slow_drip_download_is_cut_off(pki: Pki, clock: Clock) -> None:
             response.raw = SlowRaw()
             return response
 
-    verifier = AlexaRequestVerifier(
-        http=SlowSession(), trust_roots=[pki.root], clock=clock, timeout=0.05
-    )
+    verifier = AlexaRequestVerifier(http=SlowSession(), trust_roots=[pki.root], clock=clock, timeout=0.05)
     req = signed_request(pki.leaf_key)
     started = time.monotonic()
     refused(lambda: verifier.verify(req.headers, req.body, req.envelope), "timed out")
@@ -532,9 +522,7 @@ def test_download_uses_timeout_and_no_redirects(pki: Pki, clock: Clock) -> None:
             seen.update(kwargs, url=url)
             raise requests.ConnectTimeout("no network in tests")
 
-    verifier = AlexaRequestVerifier(
-        http=RecordingSession(), trust_roots=[pki.root], clock=clock, timeout=1.5
-    )
+    verifier = AlexaRequestVerifier(http=RecordingSession(), trust_roots=[pki.root], clock=clock, timeout=1.5)
     req = signed_request(pki.leaf_key)
     refused(lambda: verifier.verify(req.headers, req.body, req.envelope), "timed out")
     assert seen["url"] == CERT_URL
@@ -835,9 +823,7 @@ def test_any_bad_input_is_a_verification_error(
 
 @settings(max_examples=200, deadline=None)
 @given(body=st.binary(max_size=300), signature=st.binary(max_size=300))
-def test_random_signatures_over_a_valid_chain_are_refused(
-    pki: Pki, body: bytes, signature: bytes
-) -> None:
+def test_random_signatures_over_a_valid_chain_are_refused(pki: Pki, body: bytes, signature: bytes) -> None:
     envelope = make_envelope()
     headers = {
         "SignatureCertChainUrl": CERT_URL,

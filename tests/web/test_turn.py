@@ -474,4 +474,3 @@ def test_a_lone_surrogate_or_a_trailing_newline_is_refused_with_a_reason(
 ) -> None:
     result = client.post("/web/turn", json=body)
     assert result.status_code == 400 and reason in result.get_json()["error"]
-

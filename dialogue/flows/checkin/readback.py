@@ -531,10 +531,17 @@ def _known_names(turn: Turn, records: Sequence[CheckInRecord]) -> list[str]:
 
 def _person_named(turn: Turn, heard: str | None, records: Sequence[CheckInRecord]) -> str | None:
     """The name asked about, as the household knows it now or as an answer was kept under."""
+    known = _known_names(turn, records)
     wanted = (heard or "").strip().lower()
     if wanted.endswith("'s"):  # "Tom's"
         wanted = wanted[:-2]
-    return next((name for name in _known_names(turn, records) if wanted and name.lower() == wanted), None)
+    exact = next((name for name in known if wanted and name.lower() == wanted), None)
+    if exact is not None or not wanted:
+        return exact
+    # "it's mine, Priya": the one name we know among the words
+    words = {word.removesuffix("'s") for word in re.findall(r"[\w']+", wanted)}
+    among = [name for name in known if name.lower() in words]
+    return among[0] if len(among) == 1 else None
 
 
 def _voice_name(turn: Turn) -> str | None:

@@ -16,10 +16,17 @@ log = logging.getLogger(__name__)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: settings, store, conversation, the Alexa endpoint and the commands."""
+    """Build the app: settings, store, conversation, the Alexa endpoint and the commands.
+
+    Settings come from the environment, or, when `config` is given, from it alone.
+    """
     app = Flask(__name__, instance_relative_config=True)
-    app.config.update(settings.from_environment())
-    if config is not None:
+    # A mapping is the whole configuration (defaults fill the rest; the environment is not
+    # read at all then), so a test's app never depends on what the shell exported.
+    if config is None:
+        app.config.update(settings.from_environment())
+    else:
+        app.config.update(settings.from_environment({}))
         app.config.update(settings.normalise(config))
     if not app.config.get("DATABASE_URL"):
         os.makedirs(app.instance_path, exist_ok=True)

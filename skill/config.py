@@ -1,4 +1,4 @@
-"""Settings, read from the environment once, at app creation; a test passes a mapping instead."""
+"""Settings, read from the environment once, at app creation; or a mapping that is the whole configuration."""
 
 from __future__ import annotations
 
@@ -17,6 +17,18 @@ def _flag(value: str | None, default: bool) -> bool:
 
 def _list(value: str | None) -> frozenset[str]:
     return frozenset(item.strip() for item in (value or "").split(",") if item.strip())
+
+
+# Every environment variable the app reads its settings from (a served test clears them all).
+ENVIRONMENT_NAMES = (
+    "DATABASE_URL",
+    "ALEXA_VERIFY_SIGNATURES",
+    "ALEXA_SKILL_IDS",
+    "AUTO_MIGRATE",
+    "MAX_BODY_BYTES",
+    "ANSWER_KEYS",
+    "WEB_SIMULATOR",
+)
 
 
 def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:

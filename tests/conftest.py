@@ -18,12 +18,27 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from skill import create_app
+from skill.config import ENVIRONMENT_NAMES
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TEST_ANSWER_KEY = Fernet.generate_key().decode()
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
+
+
+def served_environment() -> dict[str, str]:
+    """The environment for a server a test starts: the shell's, minus every app setting it
+    exported (the test names the settings its server runs with)."""
+    return {key: value for key, value in os.environ.items() if key not in ENVIRONMENT_NAMES}
+
+
+@pytest.fixture
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For a test of code that reads the environment itself (gunicorn's hooks, the Lambda
+    entry): none of the app's settings the shell exported."""
+    for name in ENVIRONMENT_NAMES:
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(scope="session")

@@ -167,9 +167,8 @@ def test_bad_policy_urls_and_certificate_types_are_refused(tmp_path: Path) -> No
 
 
 @pytest.fixture
-def lambda_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    for name in ("DATABASE_URL", "ANSWER_KEYS", "LAMBDA_ALLOW_SQLITE", "ALEXA_SKILL_IDS"):
-        monkeypatch.delenv(name, raising=False)
+def lambda_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, clean_environment: None) -> Iterator[None]:
+    monkeypatch.delenv("LAMBDA_ALLOW_SQLITE", raising=False)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'lambda.sqlite3'}")
     monkeypatch.setenv("LAMBDA_ALLOW_SQLITE", "true")
     monkeypatch.setenv("ANSWER_KEYS", TEST_ANSWER_KEY)

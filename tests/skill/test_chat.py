@@ -7,7 +7,6 @@ one test talks to a real `flask run` server over HTTP.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from flask import Flask
 from skill import cli
 from skill.cli import ChatClient, InProcess, Transport, base_url, local_time_zone
 from skill.storage import HouseholdKey
-from tests.conftest import TEST_ANSWER_KEY
+from tests.conftest import TEST_ANSWER_KEY, served_environment
 from tests.skill.test_serving import ROOT, free_port
 
 SESSION = "terminal-chat-session-0001"
@@ -416,7 +415,7 @@ def server(tmp_path: Path) -> Iterator[str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
-        **os.environ,
+        **served_environment(),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'server.sqlite3'}",
         "ANSWER_KEYS": TEST_ANSWER_KEY,
         "WEB_SIMULATOR": "true",

@@ -37,7 +37,7 @@ from sqlalchemy import create_engine, text
 
 from dialogue import intents
 from skill.storage import HEAD_REVISION
-from tests.conftest import POSTGRES_ADMIN_URL, TEST_ANSWER_KEY, AlexaSession, load_fixture
+from tests.conftest import POSTGRES_ADMIN_URL, TEST_ANSWER_KEY, AlexaSession, load_fixture, served_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
@@ -103,7 +103,7 @@ class Gunicorn:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         full_env = {
-            **os.environ,
+            **served_environment(),
             "ANSWER_KEYS": TEST_ANSWER_KEY,
             **env,
             "BIND": f"127.0.0.1:{self.port}",
@@ -489,7 +489,7 @@ def test_gunicorn_reads_sized_and_chunked_bodies_and_refuses_oversize_ones(
 
 @pytest.mark.parametrize("case", ["new sqlite", "unreachable postgres", "auto_migrate off"])
 def test_gunicorn_migrates_once_before_forking_workers(
-    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean_environment: None
 ) -> None:
     settings: dict[str, Any] = {}
     exec(compile(GUNICORN_CONF.read_text(), str(GUNICORN_CONF), "exec"), settings)

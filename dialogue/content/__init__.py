@@ -5,7 +5,7 @@ flow) hold every line the skill speaks, each with several variants so repeated u
 not sound robotic. All are checked against their JSON Schemas when loaded, and a key
 defined in two phrase files is an error.
 
-The schemas are compiled once by dialogue.jsonshape (a check is a few closures); jsonschema,
+The schemas are compiled once with fastjsonschema (dialogue.schemas); jsonschema,
 slow to import, is loaded only to describe a file that fails, so a good start never pays for it.
 """
 
@@ -20,8 +20,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from dialogue.jsonshape import CompiledSchema, compile_schema
 from dialogue.model import Slot
+from dialogue.schemas import Schema
 from dialogue.speech import Speech, Template
 
 
@@ -152,7 +152,7 @@ def validate(document: Any, schema_name: str, label: str | None = None) -> None:
     problems = sorted(validator.iter_errors(document), key=lambda error: list(error.path))
     if problems:
         details = "; ".join(f"{_where(p.path)}: {p.message}" for p in problems)
-    else:  # the two never disagree (tests/dialogue/test_content_shape.py); say where, at least
+    else:  # the two never disagree (tests/dialogue/test_content.py); say where, at least
         details = f"{_where(path)}: does not match the schema"
     raise ContentError(f"{label or schema_name}: {details}")
 
@@ -162,9 +162,9 @@ def _where(path: Iterable[str | int]) -> str:
 
 
 @cache
-def _compiled_schema(schema_name: str) -> CompiledSchema:
+def _compiled_schema(schema_name: str) -> Schema:
     """A content schema, compiled once per process."""
-    return compile_schema(_load_json(schema_name))
+    return Schema(_load_json(schema_name))
 
 
 @cache

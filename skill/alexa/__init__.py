@@ -3,7 +3,7 @@
 Order of checks, each failure an HTTP 400 with a short JSON reason (413 for a body over
 the size limit): content type, JSON (nested at most `MAX_JSON_DEPTH` deep), request
 signature (when verification is on), application id, envelope shape (envelope.schema.json,
-compiled once by dialogue.jsonshape; it also refuses slot values that could not be read back
+compiled once with fastjsonschema; it also refuses slot values that could not be read back
 in SSML). Only then does ask-sdk-core see the request: launch, intent and session-ended
 requests are read into its models directly (skill.alexa.reader), every other type by its
 deserializer. A well-formed request of a type ask-sdk-core does not know yet gets an empty
@@ -26,7 +26,7 @@ from ask_sdk_model import Request, RequestEnvelope
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from dialogue.jsonshape import compile_schema
+from dialogue.schemas import Schema
 from skill.alexa.handlers import build_skill
 from skill.alexa.reader import EnvelopeReader
 from skill.alexa.verification import AlexaRequestVerifier, VerificationError, check_application_id
@@ -65,8 +65,7 @@ class AlexaEndpoint:
         self.verifier = verifier
         self.skill_ids = skill_ids
         schema = json.loads(resources.files(__package__).joinpath("envelope.schema.json").read_text())
-        # Compiled once: a check is a few closures, not a jsonschema walk (see dialogue.jsonshape).
-        self.shape = compile_schema(schema)
+        self.shape = Schema(schema)  # compiled once (dialogue.schemas)
         self.reader = EnvelopeReader()
         self.writer = ResponseWriter()
         self.max_body: int = app.config["MAX_CONTENT_LENGTH"]

@@ -1,4 +1,4 @@
-"""The content schemas, compiled by dialogue.jsonshape, give jsonschema's verdicts.
+"""The content schemas, compiled with fastjsonschema (dialogue.schemas), give jsonschema's verdicts.
 
 dialogue.content checks every content file with its compiled schema and loads jsonschema only
 to describe a file that fails. So the two must agree: on every real file, and on Hypothesis'
@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from dialogue.content import ContentError, validate
-from dialogue.jsonshape import compile_schema
+from dialogue.schemas import Schema
 from tests.skill.test_hostile_input import json_paths
 from tests.skill.test_shape import assert_same_validity
 
@@ -37,7 +37,7 @@ def _read(name: str) -> Any:
 
 SCHEMA_NAMES = ["questions.schema.json", "phrases.schema.json"]
 SCHEMAS = {name: _read(name) for name in SCHEMA_NAMES}
-COMPILED = {name: compile_schema(schema) for name, schema in SCHEMAS.items()}
+COMPILED = {name: Schema(schema) for name, schema in SCHEMAS.items()}
 REFERENCE = {name: Draft202012Validator(schema) for name, schema in SCHEMAS.items()}
 # Every content file, with the schema it answers to.
 FILES = {"questions.json": "questions.schema.json"} | {

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_adapter_never_imports_jsonschema() -> None:
-    # Envelopes are checked by dialogue.jsonshape; jsonschema stays a test-time reference.
+    # Envelopes are checked by fastjsonschema (dialogue.schemas); jsonschema stays a test-time reference.
     offenders = []
     for path in (ROOT / "skill" / "alexa").glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):

@@ -70,6 +70,7 @@ class Session:
     # index} or {"person": a first name | None, "topic": index | None}
     replay: dict[str, str | int | None] | None = None
     heard_name: str | None = None  # a name waiting for "did I get that right?"
+    just_one: bool = False  # "just me" was said before any name: begin once the name is known
     unclear: int = 0  # non-answers in a row at the answer step (two move the check-in on)
     # [check-in id, topic, person] of the answer that just closed a check-in, so that "let me
     # redo that" can open it again

@@ -52,7 +52,8 @@ def menu(turn: Turn) -> Go:
 
 def goodbye(turn: Turn) -> Go:
     """End the session warmly."""
-    return Go(HomeStep.MENU, Reply(turn.say("goodbye"), end_session=True))
+    key = "goodbye.one" if len(turn.household.names) == 1 else "goodbye"  # no "each other" for one
+    return Go(HomeStep.MENU, Reply(turn.say(key), end_session=True))
 
 
 def session_ended(turn: Turn) -> Go:

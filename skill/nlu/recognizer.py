@@ -69,9 +69,13 @@ _NAMES_APART = re.compile(
     r"\s*(?:,|&|\band\b)\s*(?:and\s+)?(?:(?:this|that|there)(?:'s|\s+is)\s+(?:(?:my|me|our)\s+\w+\s+)?|"
     r"(?:he|she)(?:'s|\s+is)\s+|i'm\s+|i\s+am\s+|(?:the\s+kids|our\s+kids|the\s+children|the\s+little\s+ones?)"
     r"(?:\s+are)?\s+|(?:my|our|me)\s+(?:husband|wife|partner|hubby|missus|wifey|boyfriend|girlfriend|fiance|"
-    r"fiancee|son|daughter|mum|mom|dad|friend|kid)(?:'s\s+name)?(?:\s+is)?\s+|(?:his|her)\s+name(?:'s|\s+is)\s+)?",
+    r"fiancee|son|daughter|mum|mom|dad|friend|kid)(?:'s\s+name)?(?:\s+is)?\s+|(?:his|her)\s+name(?:'s|\s+is)\s+|"
+    r"(?:these|those)\s+are\s+(?:my|our)\s+(?:kids|children|sons|daughters|boys|girls)\s+|"
+    r"(?:my|our)\s+(?:kids|children|sons|daughters|boys|girls)(?:\s+are)?\s+)?",
     re.IGNORECASE,
 )
+_SPEAKING = re.compile(r"\s+(?:here|speaking)\s*$", re.IGNORECASE)
+_NOT_THAT_NAME = re.compile(r"[\s,]+(?:and\s+)?not\s+[^\W\d_][\w'-]*\s*$", re.IGNORECASE)
 # the share of the words a part of an utterance must hold to be taken for the whole request
 _MOST = 0.6
 _MENU = "home.menu"
@@ -112,7 +116,7 @@ _TRAILING_POLITE = re.compile(
 _WORD_HYPHEN = re.compile(r"(?<=[A-Za-z])-(?=[A-Za-z])")
 # Hesitation at the start of someone's own words ("um, I…"); words such as "so" or "well"
 # stay, as the corpus's writers kept them.
-_HESITATION = re.compile(r"^(?:(?:um+|uh+|er+m?|hmm+|ah+|oh)\b(?!-)[\s,.!]*)+", re.IGNORECASE)
+_HESITATION = re.compile(r"^(?:(?:um+|uh+|er+m?|hmm+|ah+|ugh+|oh)\b(?!-)[\s,.!]*)+", re.IGNORECASE)
 _TRAILING = re.compile(r"[\s,;:-]+$")
 _WORD = re.compile(r"[a-z']+")
 _CLAUSE = re.compile(r"[,;:.!?]+")
@@ -124,7 +128,7 @@ _NOT_NAMES = frozenset(
     the a an and or but so just only um uh er hmm well really very alone myself yourself
     help stop cancel repeat again skip next pause wait hang on hold yep yup nope nah called
     obviously actually really too also course please thanks cheers of everyone everybody
-    let's lets begin start go ready done finished hi hello hey g'day gday hiya its idk dunno""".split()
+    let's lets begin start go ready done finished hi hello hey g'day gday hiya its idk dunno ugh""".split()
 )
 
 
@@ -241,6 +245,8 @@ class Recognizer:
                 continue  # "hug" out of "hug the dog", "turn off" out of "turn off the lights"
             if free is not None and words > _COMMAND_WORDS:
                 continue  # a command beside someone's answer is short
+            if free is not None and len(parts) > 1 and _filler_words(part) == words:
+                continue  # "sorry, it's Jordan": the "sorry" is a false start, not "say that again"
             if free is None:
                 part = _without_politeness(part)
             found = self._match(part, where, literal=True, commands_only=free is not None)
@@ -390,7 +396,9 @@ def _spoken(said: str, entity: Any) -> str:
 
 def _names_in(heard: str) -> str | None:
     """The first names in what was said, one or several ("Priya and this is Tom" -> "Priya and Tom")."""
-    parts = [part for part in _NAMES_APART.split(heard.strip(" .!?")) if part.strip()]
+    # "Priya here, and …": who is speaking, then the rest; "Mia, not Maya": the correction
+    heard = _NOT_THAT_NAME.sub("", heard.strip(" .!?"))
+    parts = [_SPEAKING.sub("", part) for part in _NAMES_APART.split(heard) if part.strip()]
     if not 1 <= len(parts) <= _MOST_NAMES or not all(_looks_like_a_name(part) for part in parts):
         return None
     names = [part.strip(" .,!?") for part in parts]

@@ -53,6 +53,8 @@ class SimilarSentences:
         sentences: dict[tuple[str, str], _Sentence] = {}
         for intent in intents.intents.values():
             for data in intent.data:
+                if (data.metadata or {}).get("near_miss") is False:
+                    continue  # an intent too consequential to guess (the grammar says why)
                 for template in data.sentences:
                     texts = []
                     for text in sample_expression(

@@ -321,3 +321,105 @@ def test_let_me_redo_that_right_after_the_last_answer_opens_the_check_in_again(t
     talk.open()  # another day: the finished check-in stays finished
     talk.say(intents.REDO_ANSWER)
     assert "no check-in" in talk.text.lower() and len(stored(talk)) == 5
+
+
+# --- found by a tester who talked to the chat as a couple, a family and a person alone -------
+
+
+def _finish_two(talk: Talk) -> None:
+    set_up_two(talk)
+    for words in ("s1", "a1", "s2", "a2", "s3"):
+        talk.say(intents.ANSWER, answer=words)
+    talk.say(intents.NEXT)  # Alex passes on what's lacking
+    for words in ("s4", "a4", "s5", "a5"):
+        talk.say(intents.ANSWER, answer=words)
+    assert talk.state.household.checkin is None
+
+
+def test_keep_going_after_one_persons_answer_goes_on_with_the_read_back(talk: Talk) -> None:
+    _finish_two(talk)
+    talk.say(intents.CHECKIN_PLAYBACK)
+    talk.say(intents.YES)
+    assert "s1" in talk.text and "a1" in talk.text
+    talk.say(intents.CHECKIN_PLAYBACK, person="Alex", topic=Slot("what's lacking", "LACKING"))
+    assert "don't have an answer from Alex" in talk.text and "yet" not in talk.text  # Alex passed
+    talk.say(intents.NEXT)  # "keep going": the read-back, not a question
+    assert "s2" in talk.text and "a2" in talk.text
+    talk.say(intents.CHECKIN_PLAYBACK, person="Alex", topic=Slot("wish", "WISH"))
+    assert "a5" in talk.text
+    talk.say(intents.NEXT)
+    assert "s3" in talk.text
+
+
+def test_after_one_persons_answers_alone_next_says_that_is_all_not_a_question(talk: Talk) -> None:
+    _finish_two(talk)
+    talk.open()
+    talk.say(intents.CHECKIN_PLAYBACK, person="Alex", topic=Slot("wish", "WISH"))
+    talk.say(intents.YES)  # "this will read out Alex's answers; is that okay?"
+    assert "a5" in talk.text
+    talk.say(intents.NEXT)
+    assert "That's all I have on that" in talk.text and talk.state.session.flow == "checkin_readback"
+
+
+def test_nothing_to_read_is_said_without_asking_to_read_it(talk: Talk) -> None:
+    _finish_two(talk)
+    talk.open()
+    talk.say(intents.CHECKIN_PLAYBACK, person="Alex", topic=Slot("what's lacking", "LACKING"))
+    assert "don't have an answer from Alex" in talk.text and "okay?" not in talk.text
+
+
+def test_one_name_corrects_the_one_it_sounds_like_among_several(talk: Talk) -> None:
+    talk.open()
+    talk.say(intents.START_CHECKIN)
+    talk.say(intents.NAME, name="Dana, Leo and Maya")
+    talk.say(intents.NAME, name="Mia")  # "no, it's Mia, not Maya"
+    assert "Dana, Leo and Mia" in talk.text
+    talk.say(intents.YES)
+    assert talk.state.household.names == ["Dana", "Leo", "Mia"]
+    talk.say(intents.CHANGE_NAMES)
+    talk.say(intents.NAME, name="Dana and Leo")
+    talk.say(intents.NAME, name="Robin")  # like neither: a new start, not a correction
+    assert "Robin" in talk.text and "Dana" not in talk.text
+    talk.say(intents.NO)
+    assert "again" in talk.text.lower()
+
+
+def test_just_me_before_the_name_begins_as_soon_as_the_name_is_known(talk: Talk) -> None:
+    talk.open()
+    talk.say(intents.START_CHECKIN)
+    talk.say(intents.JUST_ME)  # "just me tonight", before any name
+    talk.say(intents.NAME, name="Jordan")
+    talk.say(intents.YES)
+    assert "who's checking in with you" not in talk.text.lower() and "Jordan," in talk.text
+    assert talk.state.session.step == "answering"
+    talk.say(intents.STOP)
+    assert "Goodbye" not in talk.text  # paused, not ended
+    talk.open()
+    talk.say(intents.CANCEL)
+    assert "each other" not in talk.text  # one person is not told to take care of each other
+
+
+def test_someone_else_may_go_first_and_the_person_asked_comes_after(talk: Talk) -> None:
+    set_up_two(talk)
+    assert "Sam," in talk.text
+    talk.say(intents.NAME, name="Alex")  # "Alex, you go first"
+    assert "Alex can go first" in talk.text and stored(talk) == {}
+    talk.say(intents.ANSWER, answer="the flowers")
+    assert stored(talk) == {("appreciation", 1): "the flowers"} and "Sam," in talk.text
+    talk.say(intents.NAME, name="Alex")  # Alex has answered this one: it stays Sam's turn
+    assert "Sam," in talk.text and "can go first" not in talk.text
+
+
+def test_resuming_and_re_asking_never_say_the_name_or_the_topic_twice(talk: Talk) -> None:
+    set_up_one(talk)
+    talk.say(intents.ANSWER, answer="hmm")  # a non-answer: asked again, gently
+    assert talk.text.count("Jo") == 1
+    talk.say(intents.ANSWER, answer="the sunshine")
+    talk.say(intents.ANSWER, answer="the sea")
+    talk.say(intents.REDO_ANSWER)
+    assert talk.text.count("Jo") == 1
+    talk.say(intents.PAUSE_CHECKIN)
+    talk.open()
+    talk.say(intents.START_CHECKIN)
+    topic = talk.text.split("We were on ")[-1].split(".")[0] if "We were on" in talk.text else ""
+    assert "Next" not in talk.text and "Think of the little things" not in talk.text, topic

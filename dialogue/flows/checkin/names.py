@@ -15,6 +15,7 @@ way as it stands (each answer keeps the name it was said under) and learns the n
 | ASK_NAME     | help / say that again / yes           | explains / asks again            | ASK_NAME       |
 | ASK_NAME     | anything else                         | "I didn't catch the name"        | ASK_NAME       |
 | CONFIRM_NAME | a name                                | checks the new one               | CONFIRM_NAME   |
+| CONFIRM_NAME | no, it's Mia (one of several)         | corrects the one like it         | CONFIRM_NAME   |
 | CONFIRM_NAME | yes                                   | "anyone else?"; six begin        | ASK_NAME, walk |
 | CONFIRM_NAME | yes, that's everyone                  | keeps them and begins            | walk           |
 | CONFIRM_NAME | no                                    | asks again                       | ASK_NAME       |
@@ -36,6 +37,7 @@ stateDiagram-v2
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 from enum import Enum
 
 from dialogue import intents
@@ -85,13 +87,21 @@ def change_names(turn: Turn) -> Go:
 
 
 def heard_name(turn: Turn) -> Go:
-    """One name or several ("Priya, Tom and Ava") were said: check them before keeping them."""
-    if not _split_names(turn.event.slot("name").value):
+    """One name or several ("Priya, Tom and Ava") were said: check them before keeping them.
+
+    While several are being checked, one name alone ("no, it's Mia") corrects the one it
+    sounds most like ("Maya"), keeping the others.
+    """
+    said = _split_names(turn.event.slot("name").value)
+    if not said:
         return _ask_name(turn, turn.say("checkin.setup.missed"))
     # said back as heard (each name capitalised), told apart once confirmed
     name = _NAME_START.sub(
         lambda found: found[1] + found[2].upper(), _clean_name(turn.event.slot("name").value)
     )
+    checking = _split_names(turn.session.heard_name)
+    if turn.step == NamesStep.CONFIRM_NAME and len(checking) > 1 and len(said) == 1:
+        name = _said_together(_corrected(checking, said[0]))
     turn.session.heard_name = name
     reply = Reply(
         turn.say("checkin.setup.confirm", name=name),
@@ -107,6 +117,9 @@ def name_confirmed(turn: Turn) -> Go:
         if name.lower() not in (known.lower() for known in names) and len(names) < MAX_PEOPLE:
             names.append(name)
     turn.session.heard_name = None
+    if turn.session.just_one:  # "just me" came before the name
+        turn.session.just_one = False
+        return just_me(turn)
     if len(names) >= MAX_PEOPLE:
         return begin_or_resume(turn, turn.say("checkin.setup.full", everyone=and_list(turn, names)))
     if len(names) == 1:
@@ -125,15 +138,17 @@ def check_name_again(turn: Turn) -> Go:
 
 
 def name_rejected(turn: Turn) -> Go:
-    """No, not that name: ask again."""
+    """No, not that name: ask again (for all of them, if several were heard)."""
+    several = len(_split_names(turn.session.heard_name)) > 1
     turn.session.heard_name = None
-    return _ask_name(turn, turn.say("checkin.setup.retry"))
+    return _ask_name(turn, turn.say("checkin.setup.retry_many" if several else "checkin.setup.retry"))
 
 
 def just_me(turn: Turn) -> Go:
     """ "Just me", "that's everyone", "no one else": begin with whoever has been named."""
     names = turn.household.names
     if not names:
+        turn.session.just_one = True
         return _ask_name(turn, turn.say("checkin.setup.first_needed"))
     if len(names) == 1:
         return begin_or_resume(turn, turn.say("checkin.setup.done_one", name=names[0]))
@@ -182,6 +197,21 @@ def _ask_name(turn: Turn, speech: Speech) -> Go:
 def _clean_name(value: str | None) -> str:
     words = " ".join((value or "").split())[:40]
     return words[:1].upper() + words[1:]
+
+
+def _corrected(names: list[str], name: str) -> list[str]:
+    """`names` with the one most like `name` replaced by it ("Maya" -> "Mia"); all of them
+    replaced when none is alike (then `name` was a new start, not a correction)."""
+    likeness = [SequenceMatcher(None, known.lower(), name.lower()).ratio() for known in names]
+    best = max(range(len(names)), key=lambda index: likeness[index])
+    if likeness[best] < 0.5:
+        return [name]
+    return [name if index == best else known for index, known in enumerate(names)]
+
+
+def _said_together(names: list[str]) -> str:
+    """ "Dana, Leo and Mia": as several names are said, and read back by `_split_names`."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _split_names(value: str | None) -> list[str]:

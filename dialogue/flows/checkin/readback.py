@@ -11,7 +11,8 @@ a household may keep its check-ins for a while only, and older ones then go with
 | any            | what did we say / Sam say …      | asks first (once a session)     | CONFIRM_READ       |
 | any            | what did we say (not our voice)  | reads nothing, says why         | home               |
 | any (agreed)   | what did we say last week        | the last finished one, by topic | PLAYBACK, home     |
-| any (agreed)   | what did Sam say about …         | those answers                   | home               |
+| any (agreed)   | what did Sam say about …         | those answers                   | PLAYBACK           |
+| any            | what did Sam say (nothing there) | says so, without asking first   | home, PLAYBACK     |
 | any            | what did Kim say (unknown name)  | "who would you like to hear?"   | ASK_PERSON         |
 | any            | say that again (after reading)   | the same, from the journal      | as before          |
 | any            | only to our voices / anyone      | sets it (if voices known)       | home               |
@@ -23,7 +24,7 @@ a household may keep its check-ins for a while only, and older ones then go with
 | any            | only keep check-ins for 3 months | sets it, deletes older ones now | home               |
 | new session    | (keeping for a while)            | deletes older ones, then greets | home               |
 | CONFIRM_READ   | yes / no                         | reads as asked / reads nothing  | PLAYBACK, home     |
-| PLAYBACK       | next / yes / keep going          | the next topic, or "that's all" | PLAYBACK, home     |
+| PLAYBACK       | next / yes / keep going          | the next topic, or "that's all" | PLAYBACK           |
 | ASK_PERSON     | a name                           | theirs (asks first)             | CONFIRM_READ, home |
 | ASK_PERSON     | not a name we know               | asks once more                  | ASK_PERSON         |
 | WHOSE_ANSWER   | a name / "Tom's"                 | asks to confirm theirs          | CONFIRM_DELETE     |
@@ -110,6 +111,8 @@ def playback(turn: Turn) -> Go:
             "checkin.playback.unknown_person", heard=heard, known=and_list(turn, _known_names(turn, records))
         )
         return _ask_person(turn, speech)
+    if (person is not None or topic is not None) and _first_found(turn, records, person, topic) is None:
+        return _none_found(turn, person)  # nothing to read: say so, without asking to read it
     if turn.household.voices_only and _voice_name(turn) is None:
         # The household chose: answers are read only to voices the platform knows as theirs.
         return _home(turn, "checkin.voices.not_yours")
@@ -220,8 +223,11 @@ def _play_topic(turn: Turn, record: CheckInRecord, opening: Speech) -> Go:
 
 def playback_next(turn: Turn) -> Go:
     """The next topic of the check-in being read back."""
+    if turn.session.playback_checkin is None:  # after one person's or one topic's answers
+        reply = Reply(turn.say("checkin.playback.filtered_end"), reprompt=turn.say("reprompt.home"))
+        return Go(ReadBackStep.PLAYBACK, reply)
     records = {record.id: record for record in journal(turn).recent(RECENT)}
-    record = records.get(turn.session.playback_checkin or -1)
+    record = records.get(turn.session.playback_checkin)
     if record is None:
         return _home(turn, "checkin.playback.nothing")
     return _play_topic(turn, record, ())
@@ -254,32 +260,53 @@ def _replaying(turn: Turn) -> bool:
 def _play_filtered(
     turn: Turn, records: Sequence[CheckInRecord], person: str | None, topic: CheckInTopic | None
 ) -> Go:
+    """One person's answers, or one topic's, from the latest check-in that has them; "next"
+    then goes on with a whole read-back under way, if there is one."""
+    found = _first_found(turn, records, person, topic)
+    if found is None:
+        return _none_found(turn, person)
+    record, answers = found
+    intro = turn.say("checkin.playback.when", date=spoken_date(record.started_at))
+    lines = [
+        join(
+            ()
+            if _names_the_topic(turn, a)
+            else turn.say("checkin.playback.topic", topic=topic_name(turn, CheckInTopic(a.topic))),
+            _said(turn, a),
+        )
+        for a in answers
+    ]
+    reply = Reply(
+        join(intro, *lines),
+        reprompt=turn.say("reprompt.home"),
+        card=_transcript_card(turn, record),
+        private=True,
+    )
+    turn.session.replay = {"person": person, "topic": TOPICS.index(topic) if topic else None}
+    return Go(ReadBackStep.PLAYBACK, reply)
+
+
+def _first_found(
+    turn: Turn, records: Sequence[CheckInRecord], person: str | None, topic: CheckInTopic | None
+) -> tuple[CheckInRecord, list[Answer]] | None:
+    """The latest check-in with answers of `person` (a name) about `topic`, and those answers."""
     for record in records:
         found = [
             answer for t in ([topic] if topic else TOPICS) for answer in _answers(turn, record, t, person)
         ]
         if found:
-            intro = turn.say("checkin.playback.when", date=spoken_date(record.started_at))
-            lines = [
-                join(
-                    ()
-                    if _names_the_topic(turn, a)
-                    else turn.say("checkin.playback.topic", topic=topic_name(turn, CheckInTopic(a.topic))),
-                    _said(turn, a),
-                )
-                for a in found
-            ]
-            reply = Reply(
-                join(intro, *lines),
-                reprompt=turn.say("reprompt.home"),
-                card=_transcript_card(turn, record),
-                private=True,
-            )
-            turn.session.replay = {"person": person, "topic": TOPICS.index(topic) if topic else None}
-            return Go(HomeStep.MENU, reply)
-    if person is not None:
-        return _home(turn, "checkin.playback.none_for_person", name=person)
-    return _home(turn, "checkin.playback.none", name="")
+            return record, found
+    return None
+
+
+def _none_found(turn: Turn, person: str | None) -> Go:
+    """Nothing of theirs about that; a whole read-back under way goes on with "next"."""
+    said = _home(
+        turn, "checkin.playback.none_for_person" if person else "checkin.playback.none", name=person or ""
+    )
+    if turn.session.playback_checkin is not None:
+        return Go(ReadBackStep.PLAYBACK, said.reply)
+    return said
 
 
 def last_checkin(turn: Turn) -> Go:

@@ -22,6 +22,7 @@ only while a check-in is under way.
 | ANSWERING | help                              | about the topic, then the same question | ANSWERING      |
 | ANSWERING | let me redo that / go back        | forgets the last answer, asks it again  | ANSWERING      |
 | ANSWERING | pause / stop / cancel             | keeps progress, says how to resume      | end            |
+| ANSWERING | Tom, you go first                 | asks Tom; the person asked comes after  | ANSWERING      |
 | ANSWERING | other words, missed words         | stays here: "I didn't catch that"       | ANSWERING      |
 | ANSWERING | the last answer                   | closes it, offers a weekly reminder     | home           |
 | any       | answer / redo / pause (under way) | as at the answer step                   | ANSWERING, end |
@@ -72,7 +73,7 @@ def begin_or_resume(turn: Turn, opening: Speech = ()) -> Go:
     if asking is None:
         return _complete(turn, opening)
     resume = turn.say("checkin.resume", topic=topic_name(turn, TOPICS[asking[0]]))
-    return _ask(turn, join(opening, resume), lead=False, guide=True)
+    return _ask(turn, join(opening, resume), lead=False, guide=False)  # the topic, named once
 
 
 def _progress(turn: Turn) -> CheckInProgress:
@@ -100,8 +101,10 @@ def _next_place(turn: Turn) -> list[int] | None:
     return None
 
 
-def _ask(turn: Turn, opening: Speech = (), lead: bool | None = None, guide: bool | None = None) -> Go:
-    """Ask the current person about the current topic.
+def _ask(
+    turn: Turn, opening: Speech = (), lead: bool | None = None, guide: bool | None = None, tip: Speech = ()
+) -> Go:
+    """Ask the current person about the current topic (`tip`, if any, just before the question).
 
     A topic reached in order is led in ("Next, what's working well.") and guided ("Think of
     the little things too."); by default both happen only when nobody has answered it yet.
@@ -124,7 +127,7 @@ def _ask(turn: Turn, opening: Speech = (), lead: bool | None = None, guide: bool
     said_guide = turn.say(guide_key) if wants_guide and turn.content.has(guide_key) else ()
     question = turn.say_first([f"checkin.topic.{topic}.ask{solo}", f"checkin.topic.{topic}.ask"], **values)
     reply = Reply(
-        join(opening, said_lead, said_guide, question),
+        join(opening, said_lead, said_guide, tip, question),
         reprompt=turn.say("checkin.answer.reprompt", name=values["name"]),
         elicit=ANSWER_SLOT,
     )
@@ -213,13 +216,28 @@ def ask_again(turn: Turn) -> Go:
 
 
 def help_answering(turn: Turn) -> Go:
-    """Help at the answer step: what the topic is about, then the same question, still listening."""
-    return _ask(turn, turn.say("help.checkin.answering"), lead=False, guide=True)
+    """Help at the answer step: what the topic is about, what can be said, then the same question."""
+    return _ask(turn, lead=False, guide=True, tip=turn.say("help.checkin.answering"))
 
 
 def missed_answer(turn: Turn) -> Go:
     """Words that did not come through as an answer: ask again, gently."""
     return _ask(turn, turn.say("checkin.answer.missed"), lead=False, guide=False)
+
+
+def goes_first(turn: Turn) -> Go:
+    """ "Tom, you go first": Tom answers now, and the person asked still has their turn after."""
+    progress = _progress(turn)
+    wanted = (turn.event.slot("name").value or "").strip().lower()
+    names = [name.lower() for name in turn.household.names]
+    if progress.asking is None or wanted not in names:
+        return missed_answer(turn)
+    place = [progress.asking[0], names.index(wanted)]
+    if place == progress.asking or place in progress.done:  # their turn now, or they have answered
+        return missed_answer(turn)
+    progress.asking = place
+    first = turn.say("checkin.go_first", name=turn.household.names[place[1]])
+    return _ask(turn, first, lead=False, guide=False)
 
 
 def redo(turn: Turn) -> Go:
@@ -323,6 +341,7 @@ FLOW = Flow(
         Rule(intents.PREVIOUS, redo, ANSWERING),
         Rule(intents.STOP, pause, ANSWERING),
         Rule(intents.CANCEL, pause, ANSWERING),
+        Rule(intents.NAME, goes_first, ANSWERING),
         Rule(intents.FALLBACK, missed_answer, ANSWERING),
         Rule(intents.ANY, missed_answer, ANSWERING, lambda turn: turn.event.intent in _OTHER_EXERCISES),
     ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from flask import Flask
@@ -378,6 +378,35 @@ def test_a_calendar_for_any_weekly_reminder_whatever_its_purpose(client: FlaskCl
 def test_a_calendar_request_that_describes_no_reminder_is_refused(client: FlaskClient, query: str) -> None:
     result = client.get(f"/web/calendar.ics?{query}")
     assert result.status_code == 400 and result.get_json()["error"]
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata"])
+def test_a_weekly_reminder_stays_at_eight_across_a_clock_change(client: FlaskClient, zone: str) -> None:
+    """A calendar reading the file (icalendar parses it, dateutil repeats it) rings at eight
+    local time every week, before and after the zone's daylight-saving change."""
+    from dateutil.rrule import rrulestr
+    from icalendar import Calendar
+
+    query = urlencode(
+        {
+            "start": "2026-03-01T20:00",
+            "summary": "Check-in",
+            "id": "dst",
+            "tz": zone,
+            "freq": "WEEKLY",
+            "days": "SU",
+        }
+    )
+    result = client.get(f"/web/calendar.ics?{query}")
+    calendar = Calendar.from_ical(result.get_data())
+    (event,) = calendar.walk("VEVENT")
+    start = event.decoded("dtstart")
+    assert calendar.get_missing_tzids() == set() and start.tzinfo is not None
+    rule = event["rrule"].to_ical().decode()
+    sundays = list(rrulestr(f"{rule};COUNT=10", dtstart=start))
+    offsets = {sunday.utcoffset() for sunday in sundays}
+    assert all(sunday.hour == 20 and sunday.minute == 0 for sunday in sundays)
+    assert len(offsets) == (1 if zone == "Asia/Kolkata" else 2), "the ten Sundays cross a clock change"
 
 
 # --- the page and its suggestions -------------------------------------------------------------

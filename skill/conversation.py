@@ -2,6 +2,13 @@
 
 Load the household's state, run the dialogue core, store the new state, all in one
 transaction that holds the household's row; the reply is returned only once it is stored.
+
+Nothing slow happens while a lock is held. The reply's effects (Amazon's Timers and
+Reminders) are carried out after that transaction has committed, one at a time, and each
+outcome is applied to the household's state *as it is then* (another turn may have run in
+between) in a second short transaction. The device's time zone (Amazon's Settings API) is
+fetched outside too: a turn that needs it and does not have it yet is rolled back, the zone
+is fetched, and the turn runs again.
 """
 
 from __future__ import annotations
@@ -91,14 +98,28 @@ class Conversation:
     def exchange(
         self, key: HouseholdKey, heard: Event | Understanding, host: EffectHost | None = None
     ) -> Exchange:
-        """Handle one event (or words to understand in context) for one household, in one transaction.
+        """Handle one event (or words to understand in context) for one household.
 
-        With a `host`, the reply's effects are carried out inside the turn and each outcome
-        goes back into the core (see dialogue.effects): an outcome that speaks replaces the
-        reply; a silent one only updates the household. Words are understood after the
-        state is loaded, so the recogniser knows the step, and a miss is counted for that
-        step (never the words) in the same transaction.
+        With a `host`, the reply's effects are carried out once the turn is stored, and each
+        outcome goes back into the core (see dialogue.effects): an outcome that speaks
+        replaces the reply; a silent one only updates the household. Words are understood
+        after the state is loaded, so the recogniser knows the step, and a miss is counted
+        for that step (never the words) in the same transaction.
         """
+        zone = _Zone(host)
+        while True:
+            try:
+                event, state, reply = self._turn(key, heard, zone)
+                break
+            except _ZoneNeeded:
+                zone.fetch()  # outside the transaction, which has rolled back; then again
+        if host is not None:
+            state, reply = self._carry_out(key, state, reply, host, zone)
+        return Exchange(event, reply, state)
+
+    def _turn(
+        self, key: HouseholdKey, heard: Event | Understanding, zone: _Zone
+    ) -> tuple[Event, State, Reply]:
         with self.store.turn(key) as record:
             state = State.from_json(record.state)
             if isinstance(heard, Event):
@@ -108,16 +129,15 @@ class Conversation:
                 event, miss = heard(state)
                 if miss is not None:
                     record.misses.append((where, miss))
-            ports = Ports(self.rng(), self.clock, journal=record.journal)
-            if host is not None:
-                ports.time_zone = host.time_zone
+            ports = Ports(self.rng(), self.clock, journal=record.journal, time_zone=zone.known)
             new_state, reply = respond(state, event, ports, self.content, handed_over=True)
-            if host is not None:
-                new_state, reply = self._carry_out(new_state, reply, ports, host)
             record.state = new_state.to_json()
-        return Exchange(event, reply, new_state)
+        return event, new_state, reply
 
-    def _carry_out(self, state: State, reply: Reply, ports: Ports, host: EffectHost) -> tuple[State, Reply]:
+    def _carry_out(
+        self, key: HouseholdKey, state: State, reply: Reply, host: EffectHost, zone: _Zone
+    ) -> tuple[State, Reply]:
+        """Each effect with no lock held; its outcome applied to the household as it is now."""
         queue = list(reply.effects)
         for _ in range(_MAX_EFFECTS):
             if not queue:
@@ -125,11 +145,44 @@ class Conversation:
             outcome = host.carry_out(queue.pop(0))
             if outcome is None:
                 continue
-            after, follow = respond(state, outcome, ports, self.content)
-            if follow.speech:
-                state, reply = after, follow
-                queue = list(follow.effects)
-            else:
-                after.session = state.session
-                state = after
+            with self.store.turn(key) as record:
+                current = State.from_json(record.state)
+                ports = Ports(self.rng(), self.clock, journal=record.journal, time_zone=zone.known_or_none)
+                after, follow = respond(current, outcome, ports, self.content)
+                if follow.speech:
+                    reply = follow
+                    queue = list(follow.effects)
+                else:  # silent: the household is updated, the conversation stays where it is now
+                    after.session = current.session
+                    queue.extend(follow.effects)
+                record.state = after.to_json()
+            state = after
         return state, reply
+
+
+class _ZoneNeeded(Exception):
+    """The turn needs the device's time zone, which is fetched outside the transaction."""
+
+
+class _Zone:
+    """The device's time zone for one request: asked of the host only when a turn needs it."""
+
+    def __init__(self, host: EffectHost | None) -> None:
+        self.host = host
+        self.fetched = False
+        self.name: str | None = None
+
+    def fetch(self) -> None:
+        assert self.host is not None
+        self.name = self.host.time_zone()
+        self.fetched = True
+
+    def known(self) -> str | None:
+        """The zone for the core; raises _ZoneNeeded the first time, while it is not fetched."""
+        if self.host is None or self.fetched:
+            return self.name
+        raise _ZoneNeeded
+
+    def known_or_none(self) -> str | None:
+        """The zone if fetched (an outcome never waits for it)."""
+        return self.name

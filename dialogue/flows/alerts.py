@@ -9,6 +9,7 @@ effect that may need permission, naming the offer that starts it again.
 | event                             | does                                                | next   |
 |-----------------------------------|-----------------------------------------------------|--------|
 | effect done                       | keeps the timer or reminder id for a cancel; silent | stays  |
+| effect done, cancelled meanwhile  | takes back what was made; silent                    | stays  |
 | failed: permission, first time    | asks by voice (AskFor); the request waits           | ASKING |
 | failed: permission, after asking  | says so, shows the consent card, offers a hug       | AFTER  |
 | failed: throttled, unavailable, … | an honest apology for that fault, offers a hug      | AFTER  |
@@ -32,7 +33,7 @@ from enum import Enum
 from typing import Any
 
 from dialogue import effects, intents
-from dialogue.model import Reply
+from dialogue.model import Effect, Reply
 from dialogue.rules import Flow, Go, Rule, Turn
 from dialogue.speech import join
 
@@ -61,14 +62,24 @@ def remember_request(turn: Turn, offer: str, purpose: str, scope: str, **params:
 
 
 def effect_done(turn: Turn) -> Go:
-    """The host carried an effect out: keep its id with what is running; say nothing new."""
+    """The host carried an effect out: keep its id with what is running; say nothing new.
+
+    Effects are carried out after their turn is stored, so another turn may have cancelled
+    what this one started while it was being made: then what was made is taken back.
+    """
     data = turn.event.data
     purpose = str(data["purpose"])
+    made = str(data.get("id") or "")
     alert = turn.household.alerts.get(purpose)
-    if alert is not None and data.get("id") and not alert.get("id"):
-        alert["id"] = str(data["id"])
+    if alert is not None and made and not alert.get("id"):
+        alert["id"] = made
     _forget_request(turn, purpose)
-    return Go(turn.step, Reply(()), offer=turn.session.offer)
+    undo: tuple[Effect, ...] = ()
+    if alert is None and made and data.get("effect") == "StartTimer":
+        undo = (effects.CancelTimer(made, purpose),)
+    elif alert is None and made and data.get("effect") == "ScheduleReminder":
+        undo = (effects.CancelReminder(made, purpose),)
+    return Go(turn.step, Reply((), effects=undo), offer=turn.session.offer)
 
 
 def effect_failed(turn: Turn) -> Go:

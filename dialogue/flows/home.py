@@ -1,15 +1,16 @@
 """Home: the greeting, the menu and the rules that work in every state.
 
-| intent                          | does                                                        |
-|---------------------------------|-------------------------------------------------------------|
-| launch                          | greets a first-time household apart from a returning one    |
-| help                            | the help line for the current flow and step                 |
-| stop, cancel                    | says goodbye and ends the session                           |
-| repeat                          | says the last reply again                                   |
-| start over, go home, go back    | back to the menu                                            |
-| yes / no                        | takes or declines what the last reply offered               |
-| fallback (and anything unmatched) | a short hint; twice in a row, the full list of what to say |
-| session ended                   | nothing to say; the conversation is over                    |
+| intent                                  | does                                                       |
+|-----------------------------------------|------------------------------------------------------------|
+| launch                                  | greets a first-time household apart from a returning one   |
+| help                                    | the help line for the current flow and step                |
+| stop, cancel                            | says goodbye and ends the session                          |
+| repeat                                  | says the last reply again                                  |
+| start over, go home, go back            | back to the menu                                           |
+| yes / no                                | takes or declines what the last reply offered              |
+| fallback (and anything unmatched)       | a short hint; twice in a row, the full list of what to say |
+| fallback, a yes/no question at the menu | "Sorry, I missed that." and the question again             |
+| session ended                           | nothing to say; the conversation is over                   |
 
 ```mermaid
 stateDiagram-v2
@@ -80,6 +81,10 @@ def repeat(turn: Turn) -> Go:
 def fallback(turn: Turn) -> Go:
     """Not understood: a short hint first; the second time in a row, everything that can be said."""
     turn.session.fallbacks += 1
+    waiting = turn.session.last_reprompt
+    if turn.session.flow == "home" and turn.session.offer in turn.offers and waiting:  # asked at the menu
+        speech = join(turn.say("fallback.offer"), speech_from_data(waiting))
+        return _stay(turn, Reply(speech, reprompt=speech_from_data(waiting)), offer=turn.session.offer)
     if turn.session.fallbacks == 1:
         speech = turn.for_step("fallback")
     else:

@@ -114,9 +114,12 @@ _TRAILING_POLITE = re.compile(
     re.IGNORECASE,
 )
 _WORD_HYPHEN = re.compile(r"(?<=[A-Za-z])-(?=[A-Za-z])")
-# Hesitation at the start of someone's own words ("um, I…"); words such as "so" or "well"
-# stay, as the corpus's writers kept them.
-_HESITATION = re.compile(r"^(?:(?:um+|uh+|er+m?|hmm+|ah+|ugh+|oh)\b(?!-)[\s,.!]*)+", re.IGNORECASE)
+# Hesitation at the start of someone's own words ("um, I…", "okay, um, I…"); "so" or "well"
+# alone stay, as the corpus's writers kept them.
+_HESITATION = re.compile(
+    r"^(?:(?:(?:okay|ok|yeah|so|well|right)[\s,]+)*(?:um+|uh+|er+m?|hmm+|ah+|ugh+|oh)\b(?!-)[\s,.!]*)+",
+    re.IGNORECASE,
+)
 _TRAILING = re.compile(r"[\s,;:-]+$")
 _WORD = re.compile(r"[a-z']+")
 _CLAUSE = re.compile(r"[,;:.!?]+")

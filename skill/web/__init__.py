@@ -96,9 +96,7 @@ class WebEndpoint:
             "heard": _heard(exchange.event),
             **answer,
             "effects": host.done,
-            "suggestions": suggestions_for(
-                "ended" if answer["end_session"] else f"{session.flow}.{session.step}"
-            ),
+            "suggestions": suggestions_for("ended" if answer["end_session"] else _where(session)),
         }
 
     def reset(self, body: Any) -> dict[str, Any]:
@@ -149,6 +147,13 @@ def _suggestion_table() -> dict[str, list[str]]:
     data = json.loads(resources.files(__package__).joinpath("suggestions.json").read_text(encoding="utf-8"))
     table: dict[str, list[str]] = data[LOCALE]
     return table
+
+
+def _where(session: Any) -> str:
+    """Where the chips are for: "flow.step", or "offer" while the menu waits for a yes or no."""
+    if session.flow == "home" and session.offer:
+        return "offer"
+    return f"{session.flow}.{session.step}"
 
 
 def suggestions_for(where: str) -> list[str]:

@@ -279,7 +279,7 @@ def _play_filtered(
     reply = Reply(
         join(intro, *lines),
         reprompt=turn.say("reprompt.home"),
-        card=_transcript_card(turn, record),
+        card=_transcript_card(turn, record, answers),
         private=True,
     )
     turn.session.replay = {"person": person, "topic": TOPICS.index(topic) if topic else None}
@@ -539,11 +539,13 @@ def _said(turn: Turn, answer: Answer) -> Speech:
     return turn.say(key, name=_speaker_name(turn, answer), answer=text)
 
 
-def _transcript_card(turn: Turn, record: CheckInRecord) -> Card:
+def _transcript_card(turn: Turn, record: CheckInRecord, only: Sequence[Answer] | None = None) -> Card:
+    """The check-in's answers for the app's card; `only` those, when one person's were asked for."""
     lines = [
         f"{topic_name(turn, topic).capitalize()}: {to_text(_said(turn, answer))}"
         for topic in TOPICS
         for answer in _answers(turn, record, topic, None)
+        if only is None or answer in only
     ]
     return Card(
         to_text(turn.say("checkin.card.title", date=spoken_date(record.started_at))), "\n".join(lines)

@@ -81,10 +81,12 @@ class StartTimer(Effect):
 
 @dataclass(frozen=True)
 class CancelTimer(Effect):
-    """Cancel a timer this skill started."""
+    """Cancel a timer this skill started; without its id (its start's outcome never reached
+    the state), the skill's timers named `label` (the Timers API lists them)."""
 
     timer_id: str
     purpose: str
+    label: str = ""
 
     @property
     def scope(self) -> str:

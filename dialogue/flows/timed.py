@@ -220,7 +220,7 @@ def _start_alert(
         start, kind = ScheduleReminder(local, announce, purpose, zone_name), "reminder"
     seconds = int(length.total_seconds())
     remember_request(turn, resume, purpose, start.scope, seconds=seconds, ends_at=end.isoformat())
-    turn.household.alerts[purpose] = {"kind": kind, "id": "", "ends_at": end.isoformat()}
+    turn.household.alerts[purpose] = {"kind": kind, "id": "", "ends_at": end.isoformat(), "label": label}
     spoken = _spoken_length(turn, int(length.total_seconds()))
     started = turn.say(f"{purpose}.started", length=spoken)
     speech = join(turn.say("evening.explain"), started) if explain else started
@@ -228,11 +228,11 @@ def _start_alert(
 
 
 def _cancel(running: dict[str, str], purpose: str) -> tuple[Effect, ...]:
-    if not running.get("id"):
-        return ()
     if running.get("kind") == "reminder":
-        return (CancelReminder(running["id"], purpose),)
-    return (CancelTimer(running["id"], purpose),)
+        return (CancelReminder(running["id"], purpose),) if running.get("id") else ()
+    # A timer whose id never came back (the worker stopped after the turn was stored) is
+    # still found by its label among the skill's timers.
+    return (CancelTimer(running.get("id", ""), purpose, running.get("label", "")),)
 
 
 def _running(turn: Turn, purpose: str) -> dict[str, str] | None:

@@ -212,7 +212,16 @@ class AlexaEffects:
         return str(getattr(response, "id", "") or "") or None
 
     def _cancel_timer(self, factory: Any, effect: fx.CancelTimer) -> str | None:
-        factory.get_timer_management_service().delete_timer(effect.timer_id)
+        timers = factory.get_timer_management_service()
+        if effect.timer_id:
+            timers.delete_timer(effect.timer_id)
+            return None
+        if not effect.label:
+            return None  # nothing to tell our timer by
+        listed = timers.get_timers()
+        for timer in getattr(listed, "timers", None) or []:
+            if getattr(timer, "timer_label", None) == effect.label and getattr(timer, "id", None):
+                timers.delete_timer(timer.id)
         return None
 
     def _schedule_reminder(self, factory: Any, effect: fx.ScheduleReminder) -> str | None:

@@ -172,7 +172,7 @@ def test_ending_the_evening_cancels_its_timer_and_welcomes_them_back(talk: Talk)
     outcome(talk, intents.EFFECT_DONE, purpose="evening", effect="StartTimer", id="timer-1")
     talk.end_session()
     reply = talk.say(intents.END_EVENING)
-    assert only(reply.effects, fx.CancelTimer) == fx.CancelTimer("timer-1", "evening")
+    assert only(reply.effects, fx.CancelTimer) == fx.CancelTimer("timer-1", "evening", "Tech-free evening")
     assert "welcome back" in talk.text.lower() and reply.listens
     assert talk.state.household.alerts == {}
     talk.say(intents.YES)

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 import responses
 from flask import Flask
+from sqlalchemy import text
 
 from dialogue import intents
 from tests.conftest import AlexaReply, AlexaSession
@@ -45,6 +46,7 @@ class HeldAmazon:
         self.timer_id = timer_id
         api.add_callback(responses.POST, TIMERS, callback=self._create)
         api.delete(f"{TIMERS}/{timer_id}")
+        api.get(TIMERS, json={"timers": [], "totalCount": 0})  # nothing made yet while it is held
 
     def _create(self, _request: Any) -> tuple[int, dict[str, str], str]:
         self.entered.set()
@@ -122,3 +124,31 @@ def test_a_timer_cancelled_while_it_was_being_made_is_taken_back(
     assert len(sent(amazon, "DELETE", f"{TIMERS}/{held.timer_id}")) == 1
     left = AlexaSession(app.test_client(), a).intent(intents.EVENING_TIME_LEFT)
     assert "no" in left.speech.lower()
+
+
+def test_a_timer_whose_id_never_reached_the_state_is_found_by_its_label_and_cancelled(
+    app: Flask, amazon: responses.RequestsMock
+) -> None:
+    a = household()
+    amazon.post(TIMERS, json=timer_created("lost-1", "PT15M"))
+    assert AlexaSession(app.test_client(), a).intent(intents.CUDDLE, duration="PT15M").status == 200
+    engine = app.extensions["store"].engine
+    with engine.begin() as conn:  # as if the worker had stopped between the commit and the outcome
+        state = json.loads(
+            conn.execute(text("SELECT state FROM households WHERE platform_user = :u"), {"u": a}).scalar_one()
+        )
+        assert state["household"]["alerts"]["cuddle"]["id"] == "lost-1"
+        state["household"]["alerts"]["cuddle"]["id"] = ""
+        conn.execute(
+            text("UPDATE households SET state = :s WHERE platform_user = :u"),
+            {"s": json.dumps(state), "u": a},
+        )
+    others = {**timer_created("theirs-1"), "timerLabel": "Pasta"}
+    amazon.get(
+        TIMERS, json={"timers": [timer_created("lost-1", "PT15M") | {"timerLabel": "Bedtime cuddle"}, others]}
+    )
+    amazon.delete(f"{TIMERS}/lost-1")
+    ended = AlexaSession(app.test_client(), a).intent(intents.END_EVENING)
+    assert ended.status == 200 and "sorry" not in ended.speech.lower()
+    assert len(sent(amazon, "DELETE", f"{TIMERS}/lost-1")) == 1
+    assert sent(amazon, "DELETE", f"{TIMERS}/theirs-1") == []  # another timer is left alone

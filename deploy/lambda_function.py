@@ -1,4 +1,4 @@
-"""AWS Lambda entry point: the same ask-sdk-core skill as `POST /alexa`, without the web server.
+"""AWS Lambda entry point: the same endpoint function as `POST /alexa`, without the web server.
 
 Handler: `lambda_function.handler` (put this file at the root of the deployment package,
 next to the installed `skill` and `dialogue` packages; see the README).
@@ -6,8 +6,8 @@ next to the installed `skill` and `dialogue` packages; see the README).
 Amazon invokes a Lambda function only for the skill ids on its Alexa Skills Kit trigger,
 so there is no request signature to check here. What the web endpoint checks after the
 signature still applies: the application id against `ALEXA_SKILL_IDS` (when set) and the
-envelope's shape, which refuses slot values that could not be read back safely. A
-request type ask-sdk-core does not know gets an empty response, as on the web.
+envelope's shape, which refuses slot values that could not be read back safely. Then
+`AlexaEndpoint.answer` gives the response, exactly as on the web.
 
 The app (store, migrations, the skill) is built once per Lambda container, on the first
 request, from the environment. Settings that have a local default on a web server must be
@@ -22,18 +22,15 @@ given explicitly here, because a Lambda container's disk is private, temporary a
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Mapping
 from typing import Any
 
-from ask_sdk_model import Request, RequestEnvelope
 from flask import Flask
 
 log = logging.getLogger(__name__)
 
-_EMPTY_RESPONSE: dict[str, Any] = {"version": "1.0", "response": {}}
 _app: Flask | None = None
 
 
@@ -87,17 +84,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if endpoint.shape.first_error(event) is not None:
         log.info("alexa request refused: not an Alexa request envelope")
         raise ValueError("not an Alexa request envelope")
-    request_type = str(event["request"]["type"])
-    if request_type not in Request.discriminator_value_class_map:
-        log.info("alexa request type not handled: %s", request_type)
-        return dict(_EMPTY_RESPONSE)
-    skill = endpoint.skill
     with built.app_context():
-        # Launch, intent and session-ended requests are built directly; the rest by the SDK.
-        envelope: RequestEnvelope | None = endpoint.reader.read(event)
-        if envelope is None:
-            envelope = skill.serializer.deserialize(json.dumps(event), RequestEnvelope)
-        response = skill.invoke(envelope, context)
-        response.session_attributes = None  # state lives in the store, as at POST /alexa
-        serialized: dict[str, Any] = endpoint.writer.write(response)
-    return serialized
+        answered: dict[str, Any] = endpoint.answer(event)  # the same function as POST /alexa
+    return answered

@@ -4,10 +4,20 @@ Order of checks, each failure an HTTP 400 with a short JSON reason (413 for a bo
 the size limit): content type, JSON (nested at most `MAX_JSON_DEPTH` deep), request
 signature (when verification is on), application id, envelope shape (envelope.schema.json,
 compiled once with fastjsonschema; it also refuses slot values that could not be read back
-in SSML). Only then does ask-sdk-core see the request: launch, intent and session-ended
-requests are read into its models directly (skill.alexa.reader), every other type by its
-deserializer. A well-formed request of a type ask-sdk-core does not know yet gets an empty
-response, as the skill's handlers give every type they do not handle.
+in SSML). Then `AlexaEndpoint.answer`, which the Lambda entry calls too, reads the checked
+envelope straight into an `Event` and writes the `Reply` as the response dict (the web
+adapter's shape: dict in, dict out); ask-sdk-core is only the client for Amazon's APIs.
+
+| request                          | answer                                                  |
+|----------------------------------|---------------------------------------------------------|
+| LaunchRequest                    | the dialogue's launch                                   |
+| IntentRequest                    | the intent, with its slots, through the rule tables     |
+| SessionEndedRequest              | recorded; nothing said                                  |
+| Connections.Response to AskFor   | the user's answer to a permission prompt                |
+| AlexaSkillEvent.SkillDisabled    | everything stored for the household is deleted          |
+| System.ExceptionEncountered      | logged; nothing said                                    |
+| any other type                   | an empty response                                       |
+| a fault inside a turn            | a spoken apology                                        |
 
 Every refusal is logged as one line: the reason and, when it has the shape of one, the
 request type; never the body or anything a user said.
@@ -17,20 +27,21 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import re
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from typing import Any
 
-from ask_sdk_model import Request, RequestEnvelope
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from dialogue import Reply, intents
 from dialogue.schemas import Schema
-from skill.alexa.handlers import build_skill
-from skill.alexa.reader import EnvelopeReader
+from skill.alexa.services import AlexaEffects, TimeoutApiClient
+from skill.alexa.translate import event_from, household_of, permission_event, response_from
 from skill.alexa.verification import AlexaRequestVerifier, VerificationError, check_application_id
-from skill.alexa.writer import ResponseWriter
+from skill.conversation import Conversation
 from skill.observability import ENVELOPE
 
 log = logging.getLogger(__name__)
@@ -44,8 +55,7 @@ TOO_DEEP = "request body is nested too deeply"
 _REQUEST_TYPE = re.compile(r"[A-Za-z]+(?:\.[A-Za-z]+)*")
 # Parts of a JSON path that may appear in a refusal reason (keys come from the client).
 _SAFE_PATH_PART = re.compile(r"[A-Za-z0-9_.-]{1,64}")
-_SDK_REQUEST_TYPES = frozenset(Request.discriminator_value_class_map)
-_EMPTY_RESPONSE = json.dumps({"version": "1.0", "response": {}}, separators=(",", ":"))
+_TURNS = {"LaunchRequest": intents.LAUNCH, "SessionEndedRequest": intents.SESSION_ENDED}
 
 
 class BadRequest(Exception):
@@ -61,43 +71,65 @@ class AlexaEndpoint:
     """Everything `POST /alexa` needs, built once per app."""
 
     def __init__(self, app: Flask, verifier: AlexaRequestVerifier | None, skill_ids: frozenset[str]) -> None:
-        self.skill = build_skill(app.extensions["conversation"])
+        self.conversation: Conversation = app.extensions["conversation"]
+        self.api_client = TimeoutApiClient()
         self.verifier = verifier
         self.skill_ids = skill_ids
         schema = json.loads(resources.files(__package__).joinpath("envelope.schema.json").read_text())
         self.shape = Schema(schema)  # compiled once (dialogue.schemas)
-        self.reader = EnvelopeReader()
-        self.writer = ResponseWriter()
         self.max_body: int = app.config["MAX_CONTENT_LENGTH"]
 
     def handle(self) -> Response:
-        """Check, translate and answer one Alexa request."""
+        """Check and answer one Alexa request sent over HTTP."""
         envelope: dict[str, Any] | None = None
         try:
-            raw, text, envelope = self._read()
+            raw, envelope = self._read()
             request.environ[ENVELOPE] = envelope  # for the request log line: parsed once
             if self.verifier is not None:
                 self.verifier.verify(request.headers, raw, envelope)
             check_application_id(envelope, self.skill_ids)
             self._check_shape(envelope)
-            request_type = str(envelope["request"]["type"])
-            if request_type not in _SDK_REQUEST_TYPES:
-                log.info("alexa request type not handled: %s", request_type)
-                return Response(_EMPTY_RESPONSE, mimetype="application/json")
-            request_envelope = self._deserialize(text, envelope)
         except VerificationError as error:
             return _refuse(BadRequest(error.reason), envelope)
         except BadRequest as error:
             return _refuse(error, envelope)
-        response = self.skill.invoke(request_envelope, None)
-        # State lives in the store; echoing the client's session attributes back would only
-        # reflect whatever an unverified caller sent.
-        response.session_attributes = None
-        body = json.dumps(self.writer.write(response), separators=(",", ":"))
-        return Response(body, mimetype="application/json")
+        return Response(json.dumps(self.answer(envelope), separators=(",", ":")), mimetype="application/json")
 
-    def _read(self) -> tuple[bytes, str, dict[str, Any]]:
-        """The raw body (what Amazon signed), its text (UTF-8, as JSON must be) and its JSON."""
+    def answer(self, envelope: dict[str, Any]) -> dict[str, Any]:
+        """The response to a checked envelope (Flask's route and the Lambda entry both call this)."""
+        kind = str(envelope["request"]["type"])
+        try:
+            if kind == "IntentRequest":
+                event = event_from(envelope, str(envelope["request"]["intent"]["name"]))
+            elif kind in _TURNS:
+                event = event_from(envelope, _TURNS[kind])
+            elif kind == "Connections.Response" and envelope["request"].get("name") == "AskFor":
+                event = permission_event(envelope, intents.PERMISSION_ANSWER)
+            elif kind == "AlexaSkillEvent.SkillDisabled":
+                deleted = self.conversation.store.delete_household(household_of(envelope))
+                log.info("skill disabled: household data %s", "deleted" if deleted else "was already absent")
+                return _empty()
+            elif kind == "System.ExceptionEncountered":
+                log.warning("Alexa reported an error in a response of ours")
+                return _empty()
+            else:
+                log.info("alexa request type not handled: %s", kind)
+                return _empty()
+            reply = self.conversation.turn(
+                household_of(envelope), event, AlexaEffects(envelope, self.api_client)
+            )
+            return response_from(envelope, reply)
+        except Exception as error:  # any fault inside a turn: an apology out loud, never a 500
+            log.error("turn failed: %s", type(error).__name__, exc_info=error)
+            content = self.conversation.content
+            apology = Reply(
+                content.speak("error.apology", random.Random()),
+                reprompt=content.speak("reprompt", random.Random()),
+            )
+            return response_from(envelope, apology)
+
+    def _read(self) -> tuple[bytes, dict[str, Any]]:
+        """The raw body (what Amazon signed) and its JSON (UTF-8, as JSON must be)."""
         environ = request.environ
         # Alexa's exact header skips werkzeug's parse; anything else is parsed and compared.
         if environ.get("CONTENT_TYPE") != "application/json" and request.mimetype != "application/json":
@@ -115,7 +147,7 @@ class AlexaEndpoint:
         # Fewer brackets than the limit cannot nest past it, so real envelopes skip the walk.
         if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and _deeper_than(envelope, MAX_JSON_DEPTH):
             raise BadRequest(TOO_DEEP)
-        return raw, text, envelope
+        return raw, envelope
 
     def _body(self, environ: dict[str, Any]) -> bytes:
         """The raw body, at most MAX_CONTENT_LENGTH bytes (413 beyond).
@@ -145,21 +177,6 @@ class AlexaEndpoint:
             where = "/".join(_path_part(part) for part in path) or "envelope"
             raise BadRequest(f"not an Alexa request envelope: {where} is missing or malformed")
 
-    def _deserialize(self, text: str, envelope: dict[str, Any]) -> RequestEnvelope:
-        """The SDK's model of the request (`envelope` is `text` parsed).
-
-        Built directly for the common request types (skill.alexa.reader); the SDK's
-        deserializer reads every other type and anything the fast reader declines.
-        """
-        fast = self.reader.read(envelope)
-        if fast is not None:
-            return fast
-        try:
-            read: RequestEnvelope = self.skill.serializer.deserialize(text, RequestEnvelope)
-            return read
-        except Exception as error:  # the SDK raises several kinds for odd values
-            raise BadRequest("request envelope could not be read") from error
-
 
 def _deeper_than(document: object, limit: int) -> bool:
     """Whether JSON containers nest more than `limit` deep (iterative: no recursion to exhaust)."""
@@ -176,6 +193,10 @@ def _deeper_than(document: object, limit: int) -> bool:
             return True
         stack.extend((child, depth + 1) for child in children)
     return False
+
+
+def _empty() -> dict[str, Any]:
+    return {"version": "1.0", "response": {}}
 
 
 def _path_part(part: str | int) -> str:

@@ -1,8 +1,9 @@
 """Effects on Alexa: timers, reminders and the time zone through ask-sdk-core's service clients.
 
 `AlexaEffects` is the `EffectHost` a turn gets (see skill.conversation): it carries out the
-core's effects (dialogue.effects) with `handler_input.service_client_factory` and turns
-each outcome into an event for the core, so every spoken answer comes from the dialogue:
+core's effects (dialogue.effects) with ask-sdk-core's service clients (built from the
+request's `apiEndpoint` and `apiAccessToken`) and turns each outcome into an event for the
+core, so every spoken answer comes from the dialogue:
 
 | Amazon answered                       | event for the core                                         |
 |---------------------------------------|------------------------------------------------------------|
@@ -20,8 +21,8 @@ a `Connections.SendRequest` directive and an `AskForPermissionsConsent` card. Th
 time zone (Alexa Settings API) is fetched only when the core asks for it, once per request;
 any failure there is None, and the core then avoids clock times.
 
-Every call runs with a short timeout (`TimeoutApiClient`): the household's row is locked
-while a turn runs, and Alexa waits only about eight seconds for the whole response.
+Every call runs with a short timeout (`TimeoutApiClient`), and never while a lock is held
+(skill.conversation): Alexa waits only about eight seconds for the whole response.
 `requests` is imported with the first call, not at start-up: most requests never call Amazon.
 """
 
@@ -29,12 +30,18 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
-from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientResponse, ServiceException
+from ask_sdk_model.services import (
+    ApiClient,
+    ApiClientRequest,
+    ApiClientResponse,
+    ApiConfiguration,
+    ServiceClientFactory,
+    ServiceException,
+)
 from ask_sdk_model.services.reminder_management import (
     AlertInfo,
     PushNotification,
@@ -117,12 +124,26 @@ def recurrence_rule(effect: fx.ScheduleReminder) -> str:
 
 
 class AlexaEffects:
-    """Carries out one request's effects against Amazon's APIs; see the module docstring."""
+    """Carries out one request's effects against Amazon's APIs; see the module docstring.
 
-    def __init__(self, handler_input: HandlerInput) -> None:
-        self.handler_input = handler_input
-        request = handler_input.request_envelope.request
-        self.locale = str(getattr(request, "locale", None) or "en-US")
+    ask-sdk-core is the client: its service clients, built from the request's `apiEndpoint`
+    and `apiAccessToken` (a request without them can carry out nothing).
+    """
+
+    def __init__(self, envelope: Mapping[str, Any], api_client: ApiClient) -> None:
+        system = envelope["context"]["System"]
+        self.locale = str(envelope["request"].get("locale") or "en-US")
+        self.device_id = str((system.get("device") or {}).get("deviceId") or "")
+        token, endpoint = system.get("apiAccessToken"), system.get("apiEndpoint")
+        self.factory: ServiceClientFactory | None = None
+        if token and endpoint:
+            configuration = ApiConfiguration(
+                serializer=_serializer(),
+                api_client=api_client,
+                authorization_value=token,
+                api_endpoint=endpoint,
+            )
+            self.factory = ServiceClientFactory(configuration)
         self._time_zone: str | None = None
         self._asked_time_zone = False
 
@@ -134,13 +155,10 @@ class AlexaEffects:
         return self._time_zone
 
     def _fetch_time_zone(self) -> str | None:
-        factory = self.handler_input.service_client_factory
-        system = self.handler_input.request_envelope.context.system  # type: ignore[union-attr]
-        device_id = getattr(getattr(system, "device", None), "device_id", None)
-        if factory is None or not device_id:
+        if self.factory is None or not self.device_id:
             return None
         try:
-            zone = factory.get_ups_service().get_system_time_zone(device_id)
+            zone = self.factory.get_ups_service().get_system_time_zone(self.device_id)
         except Exception as error:  # any failure: the core falls back, nothing is said wrong
             log.warning("time zone unavailable: %s", _describe(error))
             return None
@@ -153,7 +171,7 @@ class AlexaEffects:
             return None  # AskPermission, ConsentCard: directives the response carries
         purpose = str(getattr(effect, "purpose", ""))
         done = {"purpose": purpose, "effect": type(effect).__name__}
-        factory = self.handler_input.service_client_factory
+        factory = self.factory
         if factory is None:  # no apiAccessToken in the request
             return self._failed(effect, done, fx.UNAVAILABLE)
         try:
@@ -245,6 +263,14 @@ class AlexaEffects:
     def _cancel_reminder(self, factory: Any, effect: fx.CancelReminder) -> str | None:
         factory.get_reminder_management_service().delete_reminder(effect.reminder_id)
         return None
+
+
+@functools.cache
+def _serializer() -> Any:
+    """ask-sdk-core's serializer, for the service clients' bodies (one per process)."""
+    from ask_sdk_core.serialize import DefaultSerializer
+
+    return DefaultSerializer()
 
 
 def _timed_out(error: BaseException) -> bool:

@@ -6,7 +6,6 @@ skill sent (duration, label, announcement, locale, recurrence) and what a person
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from datetime import datetime
@@ -15,10 +14,7 @@ from typing import Any
 import pytest
 import requests
 import responses
-from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.serialize import DefaultSerializer
-from ask_sdk_model import RequestEnvelope
-from ask_sdk_model.services import ApiClientRequest, ApiConfiguration, ServiceClientFactory
+from ask_sdk_model.services import ApiClientRequest
 
 from dialogue import effects as fx
 from dialogue import intents
@@ -147,7 +143,7 @@ def test_a_weekly_reminder_for_the_check_in_sends_an_rfc5545_rule(amazon: respon
         time_zone="Europe/Berlin",
         recurrence=fx.Recurrence("WEEKLY", ("SU",)),
     )
-    outcome = AlexaEffects(handler_input_for("intent_request")).carry_out(effect)
+    outcome = AlexaEffects(load_fixture("intent_request"), TimeoutApiClient()).carry_out(effect)
     assert outcome is not None and outcome.intent == intents.EFFECT_DONE
     assert dict(outcome.data) == {"purpose": "checkin", "effect": "ScheduleReminder", "id": "weekly-1"}
     [body] = sent(amazon, "POST", REMINDERS)
@@ -232,17 +228,6 @@ def test_the_timeout_is_short_and_applies_to_every_call(amazon: responses.Reques
     request = ApiClientRequest(method=method, url=TIMERS, headers=[("Content-type", "application/json")])
     assert client.invoke(request).status_code == 200
     assert amazon.calls[-1].request.req_kwargs["timeout"] == 1.5  # type: ignore[union-attr]
-
-
-def handler_input_for(fixture: str) -> HandlerInput:
-    """A HandlerInput with the real service client factory, as ask-sdk-core builds it for a request."""
-    raw = copy.deepcopy(load_fixture(fixture))
-    serializer = DefaultSerializer()
-    envelope = serializer.deserialize(json.dumps(raw), RequestEnvelope)
-    configuration = ApiConfiguration(
-        serializer=serializer, api_client=TimeoutApiClient(), authorization_value=TOKEN, api_endpoint=API
-    )
-    return HandlerInput(envelope, service_client_factory=ServiceClientFactory(configuration))
 
 
 def permission_reply(reply: AlexaReply) -> dict[str, Any]:

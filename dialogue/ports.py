@@ -78,7 +78,8 @@ class Journal(Protocol):
         ...
 
 
-def _utc_now() -> datetime:
+def utc_now() -> datetime:
+    """The time now, in UTC: every host's clock unless a test stops it."""
     return datetime.now(UTC)
 
 
@@ -91,7 +92,7 @@ class Ports:
     """The outside world as the core sees it; tests pass a seeded rng and a fixed clock."""
 
     rng: random.Random = field(default_factory=random.Random)
-    clock: Callable[[], datetime] = _utc_now
+    clock: Callable[[], datetime] = utc_now
     journal: Journal | None = None  # None: a host that keeps no check-in answers
     # the device's IANA time zone, asked only when needed; None: unknown (the core uses UTC)
     time_zone: Callable[[], str | None] = _no_time_zone

@@ -17,11 +17,12 @@ import os
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol
 
 from dialogue import Effect, Event, Ports, Reply, State, respond
 from dialogue.content import Content, load_content
+from dialogue.ports import utc_now
 from skill.storage import HouseholdKey, Store
 
 _MAX_EFFECTS = 8  # effects carried out per turn, outcomes' own effects included
@@ -37,10 +38,6 @@ class EffectHost(Protocol):
     def carry_out(self, effect: Effect) -> Event | None:
         """Do one effect; the outcome event for the core, or None when there is nothing to report."""
         ...
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 # One generator per process rather than a new Random() per turn: seeding one from the OS
@@ -83,7 +80,7 @@ class Conversation:
         self,
         store: Store,
         content: Content | None = None,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Callable[[], datetime] = utc_now,
         rng: Callable[[], random.Random] = process_random,
     ) -> None:
         self.store = store

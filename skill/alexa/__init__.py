@@ -42,6 +42,7 @@ from skill.alexa.services import AlexaEffects, TimeoutApiClient
 from skill.alexa.translate import event_from, household_of, permission_event, response_from
 from skill.alexa.verification import AlexaRequestVerifier, VerificationError, check_application_id
 from skill.conversation import Conversation
+from skill.errors import BadRequest
 from skill.observability import ENVELOPE
 
 log = logging.getLogger(__name__)
@@ -56,15 +57,6 @@ _REQUEST_TYPE = re.compile(r"[A-Za-z]+(?:\.[A-Za-z]+)*")
 # Parts of a JSON path that may appear in a refusal reason (keys come from the client).
 _SAFE_PATH_PART = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 _TURNS = {"LaunchRequest": intents.LAUNCH, "SessionEndedRequest": intents.SESSION_ENDED}
-
-
-class BadRequest(Exception):
-    """A request we refuse; `reason` is safe to return and to log."""
-
-    def __init__(self, reason: str, status: int = 400) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.status = status
 
 
 class AlexaEndpoint:

@@ -57,6 +57,8 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.verification import PolicyBuilder, Store
 from cryptography.x509.verification import VerificationError as X509VerificationError
 
+from dialogue.ports import utc_now
+
 if TYPE_CHECKING:  # imported on the first certificate download: start-up does not need it
     import requests
 
@@ -265,10 +267,6 @@ def verify_chain(
     )
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _header(headers: HeaderSource | Mapping[str, str], name: str) -> str | None:
     value = headers.get(name)  # case-insensitive for Flask's headers, exact for a dict
     if value is None:
@@ -308,7 +306,7 @@ class AlexaRequestVerifier:
         *,
         http: requests.Session | None = None,
         trust_roots: Sequence[x509.Certificate] | None = None,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Callable[[], datetime] = utc_now,
         timeout: float = 2.0,
         max_chain_bytes: int = 64 * 1024,
         timestamp_tolerance: timedelta = timedelta(seconds=150),

@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,19 +68,31 @@ class HouseholdRecord:
 
 
 class Store(Protocol):
-    """What the hosts need from storage."""
+    """Everything the hosts (the adapters, the commands, the health checks) use of storage."""
 
-    def turn(self, key: HouseholdKey) -> Any:
-        """A context manager yielding the household's record, locked, saved on exit."""
+    def turn(self, key: HouseholdKey) -> AbstractContextManager[HouseholdRecord]:
+        """The household's record, locked; its state (and journal, misses) saved on exit."""
+        ...
+
+    def load_state(self, key: HouseholdKey) -> str | None:
+        """The household's stored state, or None for a household never seen."""
+        ...
 
     def delete_household(self, key: HouseholdKey) -> bool:
         """Remove everything stored for a household; True when there was something."""
+        ...
+
+    def export(self, key: HouseholdKey) -> dict[str, Any] | None:
+        """Everything stored for one household, answers decrypted, as plain data."""
+        ...
 
     def ping(self) -> None:
         """Raise when the database cannot be reached."""
+        ...
 
     def understanding_misses(self) -> list[tuple[str, str, str, int]]:
         """(platform, "flow.step", kind, count) of every counted miss."""
+        ...
 
 
 # A turn's statements, prepared once per store (skill.storage.prepared). SQLite ignores FOR

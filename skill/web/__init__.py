@@ -43,10 +43,11 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from dialogue import Event, Reply, State, intents
 from dialogue.state import Session
 from skill.conversation import Conversation
-from skill.storage import HouseholdKey
+from skill.errors import BadRequest
+from skill.storage import HouseholdKey, Store
 from skill.web import calendar
 from skill.web.effects import WebEffects
-from skill.web.translate import LOCALE, BadInput, parse_turn, reply_json, session_id_of, understand
+from skill.web.translate import LOCALE, parse_turn, reply_json, session_id_of, understand
 
 log = logging.getLogger(__name__)
 PLATFORM = "web"
@@ -67,12 +68,12 @@ def household(session_id: str) -> HouseholdKey:
 class WebEndpoint:
     """The turn endpoint's work, built once per app."""
 
-    def __init__(self, conversation: Conversation, store: Any) -> None:
+    def __init__(self, conversation: Conversation, store: Store) -> None:
         self.conversation = conversation
         self.store = store
 
     def turn(self, body: Any) -> dict[str, Any]:
-        """Check, understand and answer one turn, in one store transaction; BadInput for a malformed one."""
+        """Check, understand and answer one turn, in one store transaction; BadRequest for a malformed one."""
         turn = parse_turn(body)
         key = household(turn.session_id)
         host = WebEffects(turn.time_zone, self.conversation.clock, turn.locale)
@@ -184,15 +185,15 @@ def _refuse(reason: str, status: int = 400) -> Response:
 
 def _body() -> Any:
     if request.mimetype != "application/json":
-        raise BadInput("content type must be application/json")
+        raise BadRequest("content type must be application/json")
     try:
         raw = request.get_data(cache=True)
     except RequestEntityTooLarge as error:
-        raise BadInput("request body is too large", 413) from error
+        raise BadRequest("request body is too large", 413) from error
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError) as error:
-        raise BadInput("request body is not valid JSON") from error
+        raise BadRequest("request body is not valid JSON") from error
 
 
 @blueprint.post("/web/turn")
@@ -200,7 +201,7 @@ def turn() -> Response:
     """One conversational turn from the page."""
     try:
         return _json(_endpoint().turn(_body()))
-    except BadInput as error:
+    except BadRequest as error:
         return _refuse(error.reason, error.status)
 
 
@@ -209,7 +210,7 @@ def reset() -> Response:
     """Start a new session: the next turn is greeted as a new conversation."""
     try:
         return _json(_endpoint().reset(_body()))
-    except BadInput as error:
+    except BadRequest as error:
         return _refuse(error.reason, error.status)
 
 
@@ -218,7 +219,7 @@ def erase(session_id: str) -> Response:
     """Erase the browser household's data, check-in answers included."""
     try:
         return _json(_endpoint().erase(session_id))
-    except BadInput as error:
+    except BadRequest as error:
         return _refuse(error.reason, error.status)
 
 

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dialogue import Event, Reply, Slot, State, intents, to_ssml, to_text
 from dialogue.speech import Pause, Say, Speech
+from skill.errors import BadRequest
 from skill.nlu import FALLBACK, recognizer_for
 from skill.nlu import values as builtin
 from skill.nlu.grammar import locales, models_dir
@@ -35,15 +36,6 @@ _INVOCATION = re.compile(
     r"^(?:(?:hi|hey|hello|g'day|ok|okay|um|so) )*(?:alexa )?(?:(?:please|can you|could you) )?"
     r"(?:open|start|launch|ask|tell) heart to heart(?: (?:(?:for|to|and|about|if|whether) )?(.+))?$"
 )
-
-
-class BadInput(ValueError):
-    """A turn the endpoint refuses (HTTP 400, 413 when too large); `reason` is safe to return and to log."""
-
-    def __init__(self, reason: str, status: int = 400) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -71,35 +63,35 @@ class Heard:
 def session_id_of(body: Any) -> str:
     """The checked browser session id of a request body."""
     if not isinstance(body, dict):
-        raise BadInput("request body must be a JSON object")
+        raise BadRequest("request body must be a JSON object")
     session_id = body.get("session_id")
     if not isinstance(session_id, str) or not SESSION_ID.fullmatch(session_id):
-        raise BadInput("session_id must be 16 to 64 characters: letters, digits, '-' or '_'")
+        raise BadRequest("session_id must be 16 to 64 characters: letters, digits, '-' or '_'")
     return session_id
 
 
 def parse_turn(body: Any) -> TurnRequest:
-    """Check a /web/turn body; BadInput says what is wrong with it."""
+    """Check a /web/turn body; BadRequest says what is wrong with it."""
     session_id = session_id_of(body)
     launch = body.get("launch", False)
     utterance = body.get("utterance")
     intent = body.get("intent")
     if not isinstance(launch, bool):
-        raise BadInput("launch must be true or false")
+        raise BadRequest("launch must be true or false")
     given = [
         name for name, value in (("launch", launch), ("utterance", utterance), ("intent", intent)) if value
     ]
     if len(given) != 1:
-        raise BadInput("give exactly one of: launch (true), utterance (text), intent (a name)")
+        raise BadRequest("give exactly one of: launch (true), utterance (text), intent (a name)")
     if utterance is not None:
         utterance = _text(utterance, "utterance", MAX_UTTERANCE)
         if not utterance.strip():
-            raise BadInput("utterance is empty")
+            raise BadRequest("utterance is empty")
     if intent is not None:
         intent = _text(intent, "intent", MAX_NAME)
     slots = body.get("slots") or {}
     if not isinstance(slots, dict) or (slots and intent is None):
-        raise BadInput("slots must be an object of slot name to text, and only with an intent")
+        raise BadRequest("slots must be an object of slot name to text, and only with an intent")
     checked_slots = {
         _text(name, "slot name", MAX_NAME): _text(value, f"slot {name}", MAX_UTTERANCE)
         for name, value in slots.items()
@@ -123,18 +115,18 @@ def _check_elicit(value: Any) -> None:
     if value is None:
         return
     if not isinstance(value, dict) or not all(isinstance(value.get(k), str) for k in ("intent", "slot")):
-        raise BadInput("elicit must be null or an object with intent and slot")
+        raise BadRequest("elicit must be null or an object with intent and slot")
 
 
 def _text(value: Any, what: str, limit: int) -> str:
     if not isinstance(value, str):
-        raise BadInput(f"{what} must be text")
+        raise BadRequest(f"{what} must be text")
     if len(value) > limit:
-        raise BadInput(f"{what} is longer than {limit} characters")
+        raise BadRequest(f"{what} is longer than {limit} characters")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as error:  # a lone surrogate ("\ud800") is no text anyone said
-        raise BadInput(f"{what} is not valid text") from error
+        raise BadRequest(f"{what} is not valid text") from error
     return _CONTROL.sub(" ", value)
 
 
@@ -142,7 +134,7 @@ def _locale(value: Any) -> str:
     if value is None or value == "":
         return LOCALE
     if not isinstance(value, str) or value not in locales():
-        raise BadInput(f"locale must be one of {', '.join(sorted(locales()))}")
+        raise BadRequest(f"locale must be one of {', '.join(sorted(locales()))}")
     return value
 
 
@@ -150,11 +142,11 @@ def _time_zone(value: Any) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str) or len(value) > 64:
-        raise BadInput("time_zone must be an IANA time zone name such as Europe/Berlin")
+        raise BadRequest("time_zone must be an IANA time zone name such as Europe/Berlin")
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError) as error:
-        raise BadInput("time_zone must be an IANA time zone name such as Europe/Berlin") from error
+        raise BadRequest("time_zone must be an IANA time zone name such as Europe/Berlin") from error
     return value
 
 

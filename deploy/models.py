@@ -144,7 +144,7 @@ def _select(
 
 def _slot_types_of(intents: Intents, skeleton: dict[str, Any]) -> list[dict[str, Any]]:
     """Custom slot types from the grammar lists: out -> id, first alternative -> value, rest -> synonyms."""
-    types = []
+    types: list[dict[str, Any]] = []
     for list_name, alexa_type in skeleton["slots"].items():
         if alexa_type.startswith("AMAZON.") or any(t["name"] == alexa_type for t in types):
             continue

@@ -138,7 +138,7 @@ class AlexaSession:
     """Plays one household's requests through POST /alexa, built from real request fixtures."""
 
     def __init__(self, client: FlaskClient, user_id: str = "amzn1.ask.account.HOUSEHOLDONE") -> None:
-        self.client = client
+        self.client: Any = client  # a FlaskClient, or the e2e tests' HTTP client of the same shape
         self.user_id = user_id
         self.session_id: str | None = None
 

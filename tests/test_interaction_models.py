@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -18,8 +19,11 @@ LOCALES = sorted(p.stem for p in MODELS.glob("*.json"))
 SCHEMA = json.loads((MODELS / "schema" / "interaction_model.schema.json").read_text())
 
 
-def language_model(locale: str) -> dict:  # type: ignore[type-arg]
-    return json.loads((MODELS / f"{locale}.json").read_text())["interactionModel"]["languageModel"]
+def language_model(locale: str) -> dict[str, Any]:
+    model: dict[str, Any] = json.loads((MODELS / f"{locale}.json").read_text())["interactionModel"][
+        "languageModel"
+    ]
+    return model
 
 
 def test_there_is_a_us_english_model() -> None:

@@ -6,6 +6,7 @@ import json
 import re
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -33,8 +34,9 @@ FROM_THE_ARTICLE = [
 ]
 
 
-def raw(name: str) -> dict:  # type: ignore[type-arg]
-    return json.loads(resources.files("dialogue.content").joinpath(name).read_text())
+def raw(name: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(resources.files("dialogue.content").joinpath(name).read_text())
+    return document
 
 
 def test_all_53_questions_in_six_decks() -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dialogue import Event, Reply, Slot, intents, respond, to_ssml
+from dialogue import Effect, Event, Reply, Slot, intents, respond, to_ssml
 from dialogue import effects as fx
 from dialogue.content import load_content
 from dialogue.speech import MAX_BREAK_MS, Pause, Sound, silence_ms
@@ -36,7 +36,7 @@ def quiet_between_chimes(reply: Reply) -> int:
     return sum(part.ms for part in speech[start:end] if isinstance(part, Pause))
 
 
-def only(effects: tuple[fx.Effect, ...], kind: type) -> fx.Effect:
+def only(effects: tuple[Effect, ...], kind: type) -> Effect:
     found = [effect for effect in effects if isinstance(effect, kind)]
     assert len(found) == 1, effects
     return found[0]

@@ -189,14 +189,15 @@ def test_killing_a_worker_under_load_loses_no_confirmed_answer(
     def one_household(index: int, user: str) -> None:
         try:
             talk = HttpAlexa(HttpClient(servers[index % 2].url), user, amazon.url)
-            for step in (
+            steps: tuple[Callable[[], AlexaReply], ...] = (
                 lambda: talk.intent(intents.START_CHECKIN),
                 lambda: talk.intent(intents.NAME, name="sam"),
                 lambda: talk.intent(intents.YES),
                 lambda: talk.intent(intents.NAME, name="alex"),
                 lambda: talk.intent(intents.YES),
                 lambda: talk.intent(intents.NO),
-            ):
+            )
+            for step in steps:
                 assert step().status == 200
             for number in range(12):  # ten questions; the last two find the check-in finished
                 talk.client = HttpClient(servers[(index + number) % 2].url)

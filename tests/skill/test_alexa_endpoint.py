@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, NoReturn
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from dialogue.content import load_content
@@ -168,7 +171,9 @@ def test_a_body_without_a_content_length_is_read_too(client: FlaskClient, conten
     assert huge.status_code == 413
 
 
-def test_verification_on_by_default_refuses_unsigned_requests(make_app, sqlite_url: str) -> None:
+def test_verification_on_by_default_refuses_unsigned_requests(
+    make_app: Callable[[dict[str, Any]], Flask], sqlite_url: str
+) -> None:
     app = make_app({"DATABASE_URL": sqlite_url})
     assert app.config["ALEXA_VERIFY_SIGNATURES"] is True
     result = app.test_client().post("/alexa", json=load_fixture("launch_request"))
@@ -177,13 +182,13 @@ def test_verification_on_by_default_refuses_unsigned_requests(make_app, sqlite_u
 
 
 def test_turning_verification_off_warns_at_start_up(
-    make_app, sqlite_url: str, caplog: pytest.LogCaptureFixture
+    make_app: Callable[[dict[str, Any]], Flask], sqlite_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     make_app({"DATABASE_URL": sqlite_url, "ALEXA_VERIFY_SIGNATURES": "false"})
     assert any("ALEXA_VERIFY_SIGNATURES is off" in r.getMessage() for r in caplog.records)
 
 
-def test_skill_id_allow_list(make_app, sqlite_url: str) -> None:
+def test_skill_id_allow_list(make_app: Callable[[dict[str, Any]], Flask], sqlite_url: str) -> None:
     app = make_app(
         {
             "DATABASE_URL": sqlite_url,
@@ -200,12 +205,12 @@ def test_skill_id_allow_list(make_app, sqlite_url: str) -> None:
 
 
 def test_an_internal_fault_is_a_spoken_apology_not_a_stack_trace(
-    app,
+    app: Flask,
     alexa: AlexaSession,
     monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,  # type: ignore[no-untyped-def]
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+    def broken(*_args: Any, **_kwargs: Any) -> NoReturn:
         raise RuntimeError("database on fire")
 
     monkeypatch.setattr(app.extensions["conversation"].store, "turn", broken)
@@ -216,7 +221,9 @@ def test_an_internal_fault_is_a_spoken_apology_not_a_stack_trace(
     assert any("turn failed: RuntimeError" in r.getMessage() for r in caplog.records)
 
 
-def test_state_survives_an_app_restart(make_app, sqlite_url: str, tmp_path: Path) -> None:
+def test_state_survives_an_app_restart(
+    make_app: Callable[[dict[str, Any]], Flask], sqlite_url: str, tmp_path: Path
+) -> None:
     first_app = make_app({"DATABASE_URL": sqlite_url, "ALEXA_VERIFY_SIGNATURES": False})
     alexa = AlexaSession(first_app.test_client(), "amzn1.ask.account.RESTART")
     seen = {question_of(alexa.intent("AskQuestionIntent", category=("family", "FAMILY"))) for _ in range(5)}

@@ -214,7 +214,7 @@ def test_through_the_core(line: Said) -> None:
     talk.say(intents.NO)
     talk.say(intents.ANSWER, answer="the flowers")
     event = _core_event(line)
-    talk.say(event.intent, **dict(event.slots))
+    talk.say(event.intent, None, **dict(event.slots))
     answers = {("Sam", "Alex")[a.person]: a.text for a in talk.journal.answers.values()}
     reply = talk.reply
     assert reply is not None

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import responses
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from skill.alexa.verification import (
     AlexaRequestVerifier,
@@ -41,7 +42,9 @@ def load(name: str) -> list[x509.Certificate]:
 def test_real_chain_is_accepted_inside_its_validity(name: str, inside: datetime) -> None:
     certs = load(name)
     key = verify_chain(certs, inside, certifi_trust_roots())
-    assert key.public_key.public_numbers() == certs[0].public_key().public_numbers()
+    leaf = certs[0].public_key()
+    assert isinstance(leaf, rsa.RSAPublicKey)
+    assert key.public_key.public_numbers() == leaf.public_numbers()
     assert key.public_key.key_size >= 2048
     assert key.valid_at(inside)
     assert key.not_valid_after <= certs[0].not_valid_after_utc

@@ -9,12 +9,14 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 import pytest
 from cryptography.fernet import Fernet
+from flask import Flask
 from sqlalchemy import create_engine, text
+from sqlalchemy.pool import QueuePool
 
 import skill.storage
 from dialogue.ports import Answer
@@ -330,7 +332,7 @@ def test_a_postgres_connection_is_pinged_only_after_idling(
     pings: list[object] = []
     real_ping = store.engine.dialect.do_ping
 
-    def counted_ping(dbapi_connection: object) -> bool:
+    def counted_ping(dbapi_connection: Any) -> bool:
         pings.append(dbapi_connection)
         return real_ping(dbapi_connection)
 
@@ -385,7 +387,7 @@ def test_a_postgres_turn_on_a_dead_connection_fails_once_then_the_pool_reconnect
         admin.dispose()
         with pytest.raises(psycopg.OperationalError), store.turn(ONE) as record:
             record.state = "lost with the connection"
-        assert store.engine.pool.checkedout() == 0  # the dead connection was not kept
+        assert cast(QueuePool, store.engine.pool).checkedout() == 0  # the dead connection was not kept
         with store.turn(ONE) as record:
             assert record.state == "before"
             record.state = "after"
@@ -396,7 +398,7 @@ def test_a_postgres_turn_on_a_dead_connection_fails_once_then_the_pool_reconnect
         store.dispose()
 
 
-def test_the_app_runs_on_postgresql(make_app, postgres_url: str) -> None:
+def test_the_app_runs_on_postgresql(make_app: Callable[[dict[str, Any]], Flask], postgres_url: str) -> None:
     from tests.conftest import AlexaSession
 
     app = make_app({"DATABASE_URL": postgres_url, "ALEXA_VERIFY_SIGNATURES": False})

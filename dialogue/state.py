@@ -72,6 +72,7 @@ class Session:
     heard_name: str | None = None  # a name waiting for "did I get that right?"
     just_one: bool = False  # "just me" was said before any name: begin once the name is known
     unclear: int = 0  # non-answers in a row at the answer step (two move the check-in on)
+    answered_at: str | None = None  # when the last answer was saved (a retry of it is not saved again)
     # [check-in id, topic, person] of the answer that just closed a check-in, so that "let me
     # redo that" can open it again
     finished: list[int] | None = None

@@ -21,6 +21,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Settings come from the environment, or, when `config` is given, from it alone.
     """
     app = Flask(__name__, instance_relative_config=True)
+    # "//" in a path is not redirected: werkzeug's redirect would name the client's own Host.
+    app.url_map.merge_slashes = False
     # A mapping is the whole configuration (defaults fill the rest; the environment is not
     # read at all then), so a test's app never depends on what the shell exported.
     if config is None:

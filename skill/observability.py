@@ -73,6 +73,9 @@ def _alexa_fields(envelope: Any) -> dict[str, str]:
     return fields
 
 
+_HOUSEHOLD_PATH = "/web/household/"
+
+
 def _path(environ: dict[str, Any]) -> str:
     """The request path as Flask reads it (WSGI carries it as latin-1 text of the raw bytes).
 
@@ -83,9 +86,16 @@ def _path(environ: dict[str, Any]) -> str:
     return raw.encode("latin-1", "replace").decode("utf-8", "replace")
 
 
+def _redacted(path: str) -> str:
+    """The path as logged: a web session id (a browser household's only credential) never is."""
+    if path.startswith(_HOUSEHOLD_PATH):
+        return _HOUSEHOLD_PATH + "<session id>"
+    return path
+
+
 def _log_line(environ: dict[str, Any], status: str, started: float, request_id: str) -> None:
     code = int(status[:3])
-    path = _path(environ)
+    path = _redacted(_path(environ))
     method = environ.get("REQUEST_METHOD", "")
     line: dict[str, Any] = {
         "event": "request",

@@ -151,14 +151,21 @@ class AlexaEndpoint:
         """
         length = environ.get("CONTENT_LENGTH")
         chunked = bool(environ.get("HTTP_TRANSFER_ENCODING"))
-        if length and length.isdigit() and not chunked:
-            size = int(length)
-            if size > self.max_body:
-                raise BadRequest("request body is too large", 413)
-            data: bytes = environ["wsgi.input"].read(size)
-            return data
-        stream = environ["wsgi.input"] if environ.get("wsgi.input_terminated") else request.stream
-        data = stream.read(self.max_body + 1)
+        try:
+            if length and length.isdigit() and not chunked:
+                size = int(length)
+                if size > self.max_body:
+                    raise BadRequest("request body is too large", 413)
+                data: bytes = environ["wsgi.input"].read(size)
+                if len(data) < size:  # the client stopped sending early
+                    raise BadRequest("request body is shorter than its Content-Length")
+                return data
+            stream = environ["wsgi.input"] if environ.get("wsgi.input_terminated") else request.stream
+            data = stream.read(self.max_body + 1)
+        except BadRequest:
+            raise
+        except Exception as error:  # the server's own framing error (a bad chunk): the client's fault
+            raise BadRequest("request body could not be read") from error
         if len(data) > self.max_body:
             raise BadRequest("request body is too large", 413)
         return data

@@ -190,6 +190,10 @@ def _body() -> Any:
         raw = request.get_data(cache=True)
     except RequestEntityTooLarge as error:
         raise BadRequest("request body is too large", 413) from error
+    except Exception as error:  # the server's own framing error (a bad chunk): the client's fault
+        raise BadRequest("request body could not be read") from error
+    if request.content_length is not None and len(raw) < request.content_length:
+        raise BadRequest("request body is shorter than its Content-Length")
     try:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError) as error:

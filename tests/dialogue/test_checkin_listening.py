@@ -109,8 +109,8 @@ def test_changing_names_mid_check_in_never_breaks_the_household(talk: Talk) -> N
     talk.say(intents.YES)
     talk.say(intents.JUST_ME)
     assert talk.state.household.names == ["Robin"] and "Robin," in talk.text
-    for _ in range(10):
-        talk.say(intents.ANSWER, answer="still going")
+    for number in range(10):
+        talk.say(intents.ANSWER, answer=f"still going {number}")
         assert "Sorry" not in talk.text
         if talk.state.household.checkin is None:
             break
@@ -155,7 +155,7 @@ def test_a_family_of_up_to_six_gives_its_names_in_one_go_or_one_by_one(talk: Tal
     assert "six of you" in talk.text and talk.state.session.step == "answering"
     for name in ("Priya", "Tom", "Ava", "Leo", "Mia", "Raj"):
         assert f"{name}," in talk.text
-        talk.say(intents.ANSWER, answer="something kind")
+        talk.say(intents.ANSWER, answer=f"something kind {name}")
     assert len(stored(talk)) == 6
     assert "someone here" in talk.text or "between you all" in talk.text  # no "about Tom" in a group
 
@@ -423,3 +423,21 @@ def test_resuming_and_re_asking_never_say_the_name_or_the_topic_twice(talk: Talk
     talk.say(intents.START_CHECKIN)
     topic = talk.text.split("We were on ")[-1].split(".")[0] if "We were on" in talk.text else ""
     assert "Next" not in talk.text and "Think of the little things" not in talk.text, topic
+
+
+def test_an_answer_sent_again_at_once_is_kept_once_and_the_same_words_later_are_an_answer(
+    talk: Talk,
+) -> None:
+    from datetime import timedelta
+
+    set_up_two(talk)
+    talk.say(intents.ANSWER, answer="more time together")
+    first = talk.text
+    talk.say(intents.ANSWER, answer="more time together")  # the platform's retry of a lost reply
+    assert stored(talk) == {("appreciation", 0): "more time together"} and "Alex," in talk.text and first
+    talk.now += timedelta(seconds=30)
+    talk.say(intents.ANSWER, answer="more time together")  # Alex, in their own time: the same wish
+    assert stored(talk) == {
+        ("appreciation", 0): "more time together",
+        ("appreciation", 1): "more time together",
+    }

@@ -511,3 +511,53 @@ def test_gunicorn_migrates_once_before_forking_workers(
         assert "secret" not in server.warnings[0]  # never the URL's password
     else:
         assert server.warnings == [] and not database.exists()
+
+
+def raw_http(url: str, request: bytes, shut_write: bool = False) -> tuple[int, bytes]:
+    """Send bytes as they are to a served app; its status code and body."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=15) as sock:
+        sock.sendall(request)
+        if shut_write:
+            sock.shutdown(socket.SHUT_WR)  # the client is done: a short body stays short
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), body
+
+
+@pytest.mark.parametrize("path", ["/alexa", "/web/turn"])
+@pytest.mark.parametrize(
+    ("framing", "body", "shut"),
+    [
+        ("Transfer-Encoding: chunked", b"zz\r\nab\r\n0\r\n\r\n", False),  # a chunk size that is no number
+        ("Transfer-Encoding: chunked", b"5\r\nabc\r\n0\r\n\r\n", True),  # a chunk shorter than its size
+        ("Transfer-Encoding: chunked", b"3\r\nabcdef\r\n0\r\n\r\n", False),  # a chunk longer than its size
+        ("Content-Length: 9000", b"VALID", True),  # a whole request, sent with a longer length
+    ],
+    ids=["bad chunk size", "short chunk", "long chunk", "short body"],
+)
+def test_malformed_framing_is_a_4xx_never_a_server_error(
+    gunicorn: Callable[..., Gunicorn], tmp_path: Path, path: str, framing: str, body: bytes, shut: bool
+) -> None:
+    server = gunicorn(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'framing.sqlite3'}",
+            "ALEXA_VERIFY_SIGNATURES": "false",
+            "WEB_SIMULATOR": "true",
+        }
+    )
+    if body == b"VALID":  # a request that would be answered, were it not shorter than it says
+        valid = (
+            load_fixture("launch_request") if path == "/alexa" else {"session_id": "s" * 20, "launch": True}
+        )
+        body = json.dumps(valid).encode()
+    request = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Connection: close\r\n{framing}\r\n\r\n"
+    ).encode() + body
+    status, answer = raw_http(server.url, request, shut_write=shut)
+    assert 400 <= status < 500, (status, answer[:200])
+    assert b"Traceback" not in answer
+    assert requests.get(server.url + "/healthz", timeout=10).status_code == 200  # still serving

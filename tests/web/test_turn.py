@@ -533,3 +533,16 @@ def test_the_reminder_question_at_the_end_of_a_check_in_gets_yes_no_chips_and_su
     read = web.say("yes")
     assert "Sam said: honestly the sunshine." in read["speech_text"]  # "Okay, um," was not kept
     assert read["card"]["text"].count("\n") == 0, "the card holds only what was asked for"
+
+
+def test_no_session_id_in_any_log_line_and_no_redirect_to_the_clients_host(
+    client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG")
+    web = Page(client)
+    web.say("open heart to heart")
+    assert client.delete(f"/web/household/{SESSION}").status_code == 200
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "/web/household/<session id>" in logged and SESSION not in logged
+    doubled = client.get("/web/static//simulator.js", headers={"Host": "evil.example"})
+    assert doubled.status_code == 404 and "evil.example" not in doubled.headers.get("Location", "")

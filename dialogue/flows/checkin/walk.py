@@ -17,6 +17,7 @@ only while a check-in is under way.
 |-----------|-----------------------------------|-----------------------------------------|----------------|
 | ANSWERING | an answer                         | saves it, thanks, asks the next         | ANSWERING      |
 | ANSWERING | a non-answer ("hmm", "wait")      | nothing saved; asks, twice moves on     | ANSWERING      |
+| ANSWERING | the same answer again, at once    | a retry: thanks, not saved twice        | ANSWERING      |
 | ANSWERING | skip / next / next person         | moves on without an answer              | ANSWERING      |
 | ANSWERING | say that again / start over       | the same question and its guidance      | ANSWERING      |
 | ANSWERING | help                              | about the topic, then the same question | ANSWERING      |
@@ -40,6 +41,7 @@ stateDiagram-v2
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from enum import Enum
 
 from dialogue import intents
@@ -53,6 +55,7 @@ from dialogue.speech import Speech, join
 from dialogue.state import CheckInProgress
 
 ANSWER_SLOT = (intents.ANSWER, "answer")
+RETRY_WINDOW = timedelta(seconds=5)  # the same answer again within this is the platform's retry
 
 
 class CheckInStep(Enum):
@@ -144,6 +147,9 @@ def answer(turn: Turn) -> Go:
         return missed_answer(turn)
     if _not_an_answer(turn, text):
         return _unclear(turn)
+    if _repeated(turn, progress, text):  # a retry of the request just answered: kept once
+        name = turn.household.names[progress.last[1]] if progress.last else ""
+        return _ask(turn, turn.say("checkin.answer.saved", name=name))
     turn.session.unclear = 0
     topic, person = progress.asking[0], _speaker(turn, progress.asking[1])
     name = turn.household.names[person]
@@ -158,12 +164,28 @@ def answer(turn: Turn) -> Go:
             name=name,
         )
     )
+    turn.session.answered_at = turn.ports.clock().isoformat()
     place = [topic, person]
     if place not in progress.done:
         progress.done.append(place)
     progress.last = place
     progress.asking = _next_place(turn)
     return _ask(turn, turn.say("checkin.answer.saved", name=name))
+
+
+def _repeated(turn: Turn, progress: CheckInProgress, text: str) -> bool:
+    """The same words as the answer saved a moment ago: the platform sent the request again
+    (its reply was lost), nobody said them twice. No one answers that fast after the skill
+    has thanked them and asked the next person."""
+    if progress.last is None or not turn.session.answered_at:
+        return False
+    if turn.ports.clock() - datetime.fromisoformat(turn.session.answered_at) > RETRY_WINDOW:
+        return False
+    topic, person = TOPICS[progress.last[0]].value, progress.last[1]
+    for record in journal(turn).recent(1):
+        if record.id == progress.id:
+            return any(a.topic == topic and a.person == person and a.text == text for a in record.answers)
+    return False
 
 
 def _not_an_answer(turn: Turn, text: str) -> bool:

@@ -90,6 +90,12 @@ _URL_CHARACTERS: Final = re.compile(r"[A-Za-z0-9\-._~!$&'()*+,;=:@/]+")
 _MAX_SIGNATURE_HEADER_LENGTH: Final = 4096  # a 4096-bit RSA signature is 684 base64 characters
 _MAX_CHAIN_CERTIFICATES: Final = 10
 _MAX_CACHED_URLS: Final = 32
+# Certificate downloads: a flood of requests naming ever-new certificate URLs must not tie up
+# the workers. At most this many downloads run at once (a request finding none free is
+# refused at once, it does not wait); one URL is fetched by one request at a time (others wait
+# for its result); and a URL that failed is not fetched again for a while.
+MAX_DOWNLOADS_IN_FLIGHT: Final = 2
+FAILED_URL_MEMORY: Final = 60.0  # seconds a failed certificate URL is refused without a download
 _URL_PREFIX: Final = "https://" + CERT_URL_HOST
 _CHAIN: Final = "signature certificate chain: "
 _PKCS1V15: Final = padding.PKCS1v15()
@@ -307,7 +313,8 @@ class AlexaRequestVerifier:
         http: requests.Session | None = None,
         trust_roots: Sequence[x509.Certificate] | None = None,
         clock: Callable[[], datetime] = utc_now,
-        timeout: float = 2.0,
+        monotonic: Callable[[], float] = time.monotonic,
+        timeout: float = 1.5,
         max_chain_bytes: int = 64 * 1024,
         timestamp_tolerance: timedelta = timedelta(seconds=150),
         skill_event_tolerance: timedelta = timedelta(hours=1),
@@ -328,6 +335,10 @@ class AlexaRequestVerifier:
         self._cache: dict[str, SigningKey] = {}
         self._normal_urls: dict[str, str] = {}  # header value -> its checked normal form
         self._lock = threading.Lock()
+        self._monotonic = monotonic
+        self._downloads = threading.BoundedSemaphore(MAX_DOWNLOADS_IN_FLIGHT)
+        self._fetching: dict[str, threading.Lock] = {}  # URL -> held while one request fetches it
+        self._failed: dict[str, tuple[float, str]] = {}  # URL -> (refused until, reason)
 
     def verify(
         self,
@@ -411,20 +422,60 @@ class AlexaRequestVerifier:
             raise VerificationError("request timestamp is in the future")
 
     def _signing_key(self, url: str, now: datetime) -> SigningKey:
+        cached = self._known(url, now)
+        if cached is not None:
+            return cached
+        with self._lock:
+            fetching = self._fetching.setdefault(url, threading.Lock())
+        # One request fetches a URL; the others wait for its result (a download is short).
+        if not fetching.acquire(timeout=4 * self._timeout):
+            raise VerificationError(_CHAIN + "download is taking too long")
+        try:
+            cached = self._known(url, now)  # fetched (or failed) while this request waited
+            if cached is not None:
+                return cached
+            if not self._downloads.acquire(blocking=False):
+                raise VerificationError(_CHAIN + "too many downloads at once; try again")
+            try:
+                certs = self._download_chain(url)
+                store = self._store if self._store is not None else _certifi_store()
+                key = verify_chain(certs, now, store)
+            except VerificationError as error:
+                self._remember_failure(url, error.reason)
+                raise
+            finally:
+                self._downloads.release()
+            with self._lock:
+                if url not in self._cache and len(self._cache) >= _MAX_CACHED_URLS:
+                    oldest = min(self._cache, key=lambda k: self._cache[k].not_valid_after)
+                    del self._cache[oldest]
+                self._cache[url] = key
+            return key
+        finally:
+            fetching.release()
+            with self._lock:
+                if url in self._fetching and not fetching.locked():
+                    del self._fetching[url]
+
+    def _known(self, url: str, now: datetime) -> SigningKey | None:
+        """The URL's verified key; raises the remembered reason for a URL that failed lately."""
         with self._lock:
             cached = self._cache.get(url)
+            failed = self._failed.get(url)
         if cached is not None and cached.valid_at(now):
             return cached
-        # Cache miss or expired chain: download and verify outside the lock (first use only).
-        certs = self._download_chain(url)
-        store = self._store if self._store is not None else _certifi_store()
-        key = verify_chain(certs, now, store)
+        if failed is not None and self._monotonic() < failed[0]:
+            raise VerificationError(failed[1])
+        return None
+
+    def _remember_failure(self, url: str, reason: str) -> None:
         with self._lock:
-            if url not in self._cache and len(self._cache) >= _MAX_CACHED_URLS:
-                oldest = min(self._cache, key=lambda k: self._cache[k].not_valid_after)
-                del self._cache[oldest]
-            self._cache[url] = key
-        return key
+            moment = self._monotonic()
+            for old in [u for u, (until, _r) in self._failed.items() if until <= moment]:
+                del self._failed[old]
+            if len(self._failed) >= _MAX_CACHED_URLS:  # ever-new URLs: forget the soonest to end
+                del self._failed[min(self._failed, key=lambda u: self._failed[u][0])]
+            self._failed[url] = (moment + FAILED_URL_MEMORY, reason)
 
     def _download_chain(self, url: str) -> list[x509.Certificate]:
         data = self._download(url)

@@ -177,14 +177,22 @@ def build_pki() -> Pki:
 
 
 class Clock:
+    """The verifier's wall clock (for timestamps and certificates) and its monotonic clock
+    (for how long a failed certificate URL is remembered), both moved only by the test."""
+
     def __init__(self, now: datetime = NOW) -> None:
         self.now = now
+        self.ticks = 1000.0
 
     def __call__(self) -> datetime:
         return self.now
 
+    def monotonic(self) -> float:
+        return self.ticks
+
     def advance(self, delta: timedelta) -> None:
         self.now += delta
+        self.ticks += delta.total_seconds()
 
 
 def make_envelope(

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -26,6 +27,8 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import Headers
 
 from skill.alexa.verification import (
+    FAILED_URL_MEMORY,
+    MAX_DOWNLOADS_IN_FLIGHT,
     AlexaRequestVerifier,
     VerificationError,
     check_application_id,
@@ -75,7 +78,7 @@ def clock() -> Clock:
 @pytest.fixture
 def verifier(pki: Pki, clock: Clock, rsps: responses.RequestsMock) -> AlexaRequestVerifier:
     # Depends on rsps so that no test can reach the real network.
-    return AlexaRequestVerifier(trust_roots=[pki.root], clock=clock)
+    return AlexaRequestVerifier(trust_roots=[pki.root], clock=clock, monotonic=clock.monotonic)
 
 
 def refused(call: Callable[[], object], *fragments: str) -> VerificationError:
@@ -686,7 +689,9 @@ def test_expired_cached_chain_is_downloaded_again(
     refused(lambda: verifier.verify(late.headers, late.body, late.envelope), "expired")
     assert len(rsps.calls) == 2
 
-    # Amazon rotates the certificate behind the same URL: the new chain is picked up.
+    # Amazon rotates the certificate behind the same URL: once the failure is no longer
+    # remembered, the new chain is picked up.
+    clock.ticks += FAILED_URL_MEMORY + 1
     renewed = make_leaf(
         pki.leaf_key, pki.issuer, not_before=clock.now, not_after=clock.now + timedelta(days=30)
     )
@@ -696,15 +701,97 @@ def test_expired_cached_chain_is_downloaded_again(
     assert len(rsps.calls) == 3
 
 
-def test_failed_download_is_not_cached(
-    verifier: AlexaRequestVerifier, pki: Pki, rsps: responses.RequestsMock
+def test_a_failed_download_is_remembered_for_a_while_then_tried_again(
+    verifier: AlexaRequestVerifier, pki: Pki, rsps: responses.RequestsMock, clock: Clock
 ) -> None:
     serve(rsps, status=503, body=b"")
     req = signed_request(pki.leaf_key)
     refused(lambda: verifier.verify(req.headers, req.body, req.envelope), "HTTP 503")
     serve(rsps, body=pki.chain_pem)
+    for _ in range(5):  # within the memory: refused at once, nothing downloaded
+        refused(lambda: verifier.verify(req.headers, req.body, req.envelope), "HTTP 503")
+    assert len(rsps.calls) == 1
+    clock.ticks += FAILED_URL_MEMORY + 1
     verifier.verify(req.headers, req.body, req.envelope)
     assert len(rsps.calls) == 2
+
+
+def test_an_unsigned_flood_with_ever_new_certificate_urls_downloads_each_url_once(
+    verifier: AlexaRequestVerifier, pki: Pki, rsps: responses.RequestsMock
+) -> None:
+    urls = [f"https://s3.amazonaws.com/echo.api/flood-{n}.pem" for n in range(20)]
+    for url in urls:
+        rsps.get(url, status=404)
+    for _ in range(10):  # each URL named ten times, by requests no one signed
+        for url in urls:
+            req = signed_request(pki.leaf_key, url=url)
+            refused(partial(verifier.verify, req.headers, req.body, req.envelope), "chain")
+    fetched = [str(call.request.url) for call in rsps.calls]
+    assert sorted(fetched) == sorted(urls), "at most one download per URL while its failure is remembered"
+
+
+def test_one_url_is_fetched_once_however_many_requests_arrive_together(
+    pki: Pki, clock: Clock, rsps: responses.RequestsMock
+) -> None:
+    import threading
+
+    verifier = AlexaRequestVerifier(trust_roots=[pki.root], clock=clock, monotonic=clock.monotonic)
+    release = threading.Event()
+
+    def slow(_request: Any) -> tuple[int, dict[str, str], bytes]:
+        assert release.wait(30)
+        return 200, {}, pki.chain_pem
+
+    rsps.remove(responses.GET, CERT_URL)
+    rsps.add_callback(responses.GET, CERT_URL, callback=slow)
+    req = signed_request(pki.leaf_key)
+    results: list[str] = []
+
+    def check() -> None:
+        verifier.verify(req.headers, req.body, req.envelope)
+        results.append("ok")
+
+    threads = [threading.Thread(target=check) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    release.set()
+    for thread in threads:
+        thread.join(30)
+    assert results == ["ok"] * 6 and len(rsps.calls) == 1
+
+
+def test_downloads_in_flight_are_capped_and_the_rest_refused_at_once(
+    pki: Pki, clock: Clock, rsps: responses.RequestsMock
+) -> None:
+    import threading
+
+    verifier = AlexaRequestVerifier(trust_roots=[pki.root], clock=clock, monotonic=clock.monotonic)
+    release, started = threading.Event(), threading.Semaphore(0)
+
+    def held(_request: Any) -> tuple[int, dict[str, str], bytes]:
+        started.release()
+        assert release.wait(30)
+        return 404, {}, b""
+
+    urls = [f"https://s3.amazonaws.com/echo.api/held-{n}.pem" for n in range(MAX_DOWNLOADS_IN_FLIGHT + 1)]
+    for url in urls[:-1]:
+        rsps.add_callback(responses.GET, url, callback=held)
+    threads = []
+    for url in urls[:-1]:
+        req = signed_request(pki.leaf_key, url=url)
+        thread = threading.Thread(
+            target=lambda req=req: refused(lambda: verifier.verify(req.headers, req.body, req.envelope))
+        )
+        thread.start()
+        threads.append(thread)
+    for _ in urls[:-1]:
+        assert started.acquire(timeout=30)  # every slot is taken by a held download
+    extra = signed_request(pki.leaf_key, url=urls[-1])
+    refused(lambda: verifier.verify(extra.headers, extra.body, extra.envelope), "too many downloads")
+    release.set()
+    for thread in threads:
+        thread.join(30)
+    assert urls[-1] not in [call.request.url for call in rsps.calls]
 
 
 def test_refused_url_never_reaches_the_network(

@@ -38,7 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from functools import partial
     from random import Random
 
-    from skill import alexa, cli, health, observability, storage, understanding
+    from skill import alexa, cli, health, observability, purge, storage, understanding
     from skill.conversation import Conversation, process_random
     from skill.storage.crypto import AnswerCipher, keys_from
 
@@ -61,4 +61,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         web.init_app(app)
     cli.init_app(app)
     understanding.init_app(app)
+    purge.init_app(app)
     return app

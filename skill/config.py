@@ -7,12 +7,18 @@ from collections.abc import Mapping
 from typing import Any
 
 DEFAULT_MAX_BODY_BYTES = 128 * 1024
+DEFAULT_WEB_RATE_LIMIT = 20
 
 
 def _flag(value: str | None, default: bool) -> bool:
     if value is None or value.strip() == "":
         return default
     return value.strip().lower() not in ("0", "false", "no", "off")
+
+
+def _count(value: str | None, default: int) -> int:
+    text = (value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() else default
 
 
 def _list(value: str | None) -> frozenset[str]:
@@ -28,6 +34,8 @@ ENVIRONMENT_NAMES = (
     "MAX_BODY_BYTES",
     "ANSWER_KEYS",
     "WEB_SIMULATOR",
+    "WEB_RATE_LIMIT",
+    "TRUSTED_PROXIES",
 )
 
 
@@ -43,6 +51,10 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         "ANSWER_KEYS": env.get("ANSWER_KEYS") or None,
         # a local-trial feature: off unless asked for (`make run` and `flask chat` turn it on)
         "WEB_SIMULATOR": _flag(env.get("WEB_SIMULATOR"), False),
+        # new browser households per client and minute (0: no limit, for trials and tests)
+        "WEB_RATE_LIMIT": _count(env.get("WEB_RATE_LIMIT"), DEFAULT_WEB_RATE_LIMIT),
+        # addresses of the reverse proxies whose X-Forwarded-For names the client
+        "TRUSTED_PROXIES": _list(env.get("TRUSTED_PROXIES")),
     }
 
 
@@ -53,6 +65,8 @@ def normalise(config: Mapping[str, Any]) -> dict[str, Any]:
         settings["ALEXA_SKILL_IDS"] = _list(settings["ALEXA_SKILL_IDS"])
     elif settings.get("ALEXA_SKILL_IDS") is not None:
         settings["ALEXA_SKILL_IDS"] = frozenset(settings["ALEXA_SKILL_IDS"])
+    if isinstance(settings.get("TRUSTED_PROXIES"), str):
+        settings["TRUSTED_PROXIES"] = _list(settings["TRUSTED_PROXIES"])
     for switch in ("ALEXA_VERIFY_SIGNATURES", "WEB_SIMULATOR"):
         if isinstance(settings.get(switch), str):
             settings[switch] = _flag(settings[switch], True)

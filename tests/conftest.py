@@ -70,7 +70,9 @@ def make_app() -> Iterator[Any]:
     apps: list[Flask] = []
 
     def build(config: dict[str, Any]) -> Flask:
-        built = create_app({"ANSWER_KEYS": TEST_ANSWER_KEY, "WEB_SIMULATOR": True, **config})
+        built = create_app(
+            {"ANSWER_KEYS": TEST_ANSWER_KEY, "WEB_SIMULATOR": True, "WEB_RATE_LIMIT": 0, **config}
+        )
         apps.append(built)
         return built
 

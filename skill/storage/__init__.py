@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -24,6 +24,7 @@ from sqlalchemy import (
     Dialect,
     Engine,
     bindparam,
+    case,
     create_engine,
     event,
     insert,
@@ -41,9 +42,9 @@ from sqlalchemy.sql import ClauseElement
 from skill.storage.crypto import AnswerCipher
 from skill.storage.journal import JournalStatements, SqlJournal
 from skill.storage.prepared import Prepared
-from skill.storage.schema import households, understanding_misses, upsert
+from skill.storage.schema import households, understanding_misses, upsert, web_clients
 
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 # From this revision on, no household's words are in the stored state; upgrading to it
 # scrubs the database files of what earlier versions left there (scrub_free_space).
 _SCRUBBED_REVISION = "0004"
@@ -94,6 +95,14 @@ class Store(Protocol):
         """(platform, "flow.step", kind, count) of every counted miss."""
         ...
 
+    def admit_new_household(self, client: str, limit: int, now: datetime) -> bool:
+        """Count one more new household for `client` this minute; False once past `limit`."""
+        ...
+
+    def idle_households(self, platform: str, before: datetime) -> list[str]:
+        """The users of `platform`'s households untouched since `before`."""
+        ...
+
 
 # A turn's statements, prepared once per store (skill.storage.prepared). SQLite ignores FOR
 # UPDATE (a turn holds the database's write lock from BEGIN IMMEDIATE instead).
@@ -125,6 +134,26 @@ def _count_miss(dialect: str) -> ClauseElement:
     return row.on_conflict_do_update(
         index_elements=["platform", "place", "kind"], set_={"count": understanding_misses.c.count + 1}
     )
+
+
+def _admit(dialect: str) -> ClauseElement:
+    """One more new household for a client: counted in its minute, or a new minute begun."""
+    now = bindparam("now", type_=web_clients.c.window_start.type)
+    stale = web_clients.c.window_start <= bindparam("since", type_=web_clients.c.window_start.type)
+    row = upsert(web_clients, dialect).values(client=bindparam("client"), window_start=now, count=1)
+    return row.on_conflict_do_update(
+        index_elements=["client"],
+        set_={
+            "window_start": case((stale, now), else_=web_clients.c.window_start),
+            "count": case((stale, 1), else_=web_clients.c.count + 1),
+        },
+    ).returning(web_clients.c.count)
+
+
+_IDLE = select(households.c.platform_user).where(
+    households.c.platform == bindparam("platform"),
+    households.c.updated_at < bindparam("before", type_=households.c.updated_at.type),
+)
 
 
 def _insert_household(dialect: str) -> ClauseElement:
@@ -172,6 +201,8 @@ class SqlStore:
         self._delete_household = Prepared(_DELETE_HOUSEHOLD, dialect)
         self._count_miss = Prepared(_count_miss(dialect.name), dialect)
         self._misses = Prepared(_MISSES, dialect)
+        self._admit = Prepared(_admit(dialect.name), dialect)
+        self._idle = Prepared(_IDLE, dialect)
         self._journal = JournalStatements(dialect)
         database = _sqlite_file(url) if self.is_sqlite else None
         self._wal = f"{database}-wal" if database is not None else None
@@ -261,6 +292,19 @@ class SqlStore:
         with self._transaction() as transaction:
             row = self._household.one_or_none(transaction.cursor, who)
         return None if row is None else str(row[1])
+
+    def admit_new_household(self, client: str, limit: int, now: datetime) -> bool:
+        """Count one more new household for `client` this minute; False once past `limit`."""
+        since = now - timedelta(minutes=1)
+        with self._transaction() as transaction:
+            row = self._admit.one_or_none(transaction.cursor, {"client": client, "now": now, "since": since})
+        return row is not None and int(row[0]) <= limit
+
+    def idle_households(self, platform: str, before: datetime) -> list[str]:
+        """The users of `platform`'s households untouched since `before`."""
+        with self._transaction() as transaction:
+            rows = self._idle.all(transaction.cursor, {"platform": platform, "before": before})
+        return [str(row[0]) for row in rows]
 
     def delete_household(self, key: HouseholdKey) -> bool:
         """Remove the household and all it owns: answers, check-ins, state (durably)."""

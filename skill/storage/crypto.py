@@ -7,6 +7,8 @@ created on first start (mode 0600), which suits a single local machine.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -20,6 +22,13 @@ class AnswerCipher:
         if not keys:
             raise ValueError("at least one answer key is needed")
         self._fernet = MultiFernet([Fernet(key.encode()) for key in keys])
+        # a key of its own for pseudonyms, derived from the first answer key
+        self._pseudonym_key = hmac.new(keys[0].encode(), b"heart-to-heart pseudonym", hashlib.sha256).digest()
+
+    def pseudonym(self, value: str) -> str:
+        """A keyed hash of `value` (a client's address): the same for the same value, and
+        not reversible without the key, so what is stored is never the value itself."""
+        return hmac.new(self._pseudonym_key, value.encode("utf-8"), hashlib.sha256).hexdigest()
 
     def encrypt(self, text: str) -> bytes:
         """Text to an authenticated ciphertext."""

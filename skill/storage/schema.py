@@ -95,6 +95,17 @@ understanding_misses = Table(
 )
 
 
+# New browser households per client and minute, so every worker sees one limit
+# (WEB_RATE_LIMIT). The client is a keyed hash of its address, never the address itself.
+web_clients = Table(
+    "web_clients",
+    metadata,
+    Column("client", String(64), primary_key=True),
+    Column("window_start", DateTime(timezone=True), nullable=False),
+    Column("count", Integer, nullable=False),
+)
+
+
 def upsert(table: Table, dialect: str) -> postgresql.Insert | sqlite.Insert:
     """An INSERT into `table` that takes ON CONFLICT, for the dialect named ("postgresql", "sqlite")."""
     # Imported here, for the dialect in use: sqlalchemy.dialects.postgresql alone costs a

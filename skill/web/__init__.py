@@ -29,9 +29,11 @@ apology with HTTP 200. Nothing a user said is logged.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import random
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import cache
 from importlib import resources
@@ -60,6 +62,20 @@ PAGE_POLICY = (
 )
 
 
+def client_address(environ: Mapping[str, Any], trusted_proxies: frozenset[str]) -> str:
+    """Who is asking: the peer's address, or, when the peer is a trusted reverse proxy, the
+    address it says it received the request from (the last in X-Forwarded-For)."""
+    peer = str(environ.get("REMOTE_ADDR") or "")
+    forwarded = str(environ.get("HTTP_X_FORWARDED_FOR") or "")
+    if peer in trusted_proxies and forwarded:
+        return forwarded.split(",")[-1].strip()[:64] or peer
+    return peer
+
+
+def _hashed(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
 def household(session_id: str) -> HouseholdKey:
     """The browser session's household."""
     return HouseholdKey(PLATFORM, session_id)
@@ -68,14 +84,26 @@ def household(session_id: str) -> HouseholdKey:
 class WebEndpoint:
     """The turn endpoint's work, built once per app."""
 
-    def __init__(self, conversation: Conversation, store: Store) -> None:
+    def __init__(
+        self,
+        conversation: Conversation,
+        store: Store,
+        rate_limit: int = 0,
+        trusted_proxies: frozenset[str] = frozenset(),
+        pseudonym: Callable[[str], str] | None = None,
+    ) -> None:
         self.conversation = conversation
         self.store = store
+        self.rate_limit = rate_limit  # new households per client and minute; 0: no limit
+        self.trusted_proxies = trusted_proxies
+        self.pseudonym = pseudonym or _hashed
 
     def turn(self, body: Any) -> dict[str, Any]:
         """Check, understand and answer one turn, in one store transaction; BadRequest for a malformed one."""
         turn = parse_turn(body)
         key = household(turn.session_id)
+        if self.rate_limit and self.store.load_state(key) is None:
+            self._admit_new_household()
         host = WebEffects(turn.time_zone, self.conversation.clock, turn.locale)
         opened = [False]
 
@@ -99,6 +127,12 @@ class WebEndpoint:
             "effects": host.done,
             "suggestions": suggestions_for("ended" if answer["end_session"] else _where(session)),
         }
+
+    def _admit_new_household(self) -> None:
+        """A new browser household: refused (429) past the limit for this client this minute."""
+        client = self.pseudonym(client_address(request.environ, self.trusted_proxies))
+        if not self.store.admit_new_household(client, self.rate_limit, self.conversation.clock()):
+            raise BadRequest("too many new conversations from this address; try again in a minute", 429)
 
     def reset(self, body: Any) -> dict[str, Any]:
         """End the conversation, as when a speaker's session closes; the household's data stays."""
@@ -252,5 +286,12 @@ def page() -> Response:
 
 def init_app(app: Flask) -> None:
     """Register the simulator page and the web turn endpoint on the app's conversation."""
-    app.extensions["web"] = WebEndpoint(app.extensions["conversation"], app.extensions["store"])
+    store = app.extensions["store"]
+    app.extensions["web"] = WebEndpoint(
+        app.extensions["conversation"],
+        store,
+        rate_limit=int(app.config["WEB_RATE_LIMIT"]),
+        trusted_proxies=frozenset(app.config["TRUSTED_PROXIES"]),
+        pseudonym=store.cipher.pseudonym if store.cipher is not None else None,
+    )
     app.register_blueprint(blueprint)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -10,6 +12,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import text
 
 from dialogue import State
 from skill.nlu import FALLBACK, recognizer_for
@@ -546,3 +549,53 @@ def test_no_session_id_in_any_log_line_and_no_redirect_to_the_clients_host(
     assert "/web/household/<session id>" in logged and SESSION not in logged
     doubled = client.get("/web/static//simulator.js", headers={"Host": "evil.example"})
     assert doubled.status_code == 404 and "evil.example" not in doubled.headers.get("Location", "")
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_new_browser_households_are_limited_per_client_and_minute(
+    make_app: Callable[[dict[str, Any]], Flask],
+    sqlite_url: str,
+    request: pytest.FixtureRequest,
+    database: str,
+) -> None:
+    url = sqlite_url if database == "sqlite" else str(request.getfixturevalue("postgres_url"))
+    app = make_app({"DATABASE_URL": url, "WEB_RATE_LIMIT": 3, "TRUSTED_PROXIES": "10.0.0.1"})
+    client = app.test_client()
+    unique = uuid.uuid4().hex[:8]
+
+    def start(number: int, **environ: str) -> Any:
+        body = {"session_id": f"limited-{unique}-{number:04d}", "launch": True}
+        return client.post("/web/turn", json=body, environ_base={"REMOTE_ADDR": "192.0.2.7", **environ})
+
+    assert [start(n).status_code for n in range(3)] == [200, 200, 200]
+    refused = start(3)
+    assert refused.status_code == 429 and "try again in a minute" in refused.get_json()["error"]
+    assert start(0).status_code == 200, "a household that exists is never limited"
+    assert start(4, REMOTE_ADDR="192.0.2.8").status_code == 200, "another client has its own limit"
+    # Behind the trusted proxy the client is the address it forwards; anyone else's header is ignored.
+    behind = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.9"}
+    assert [start(n, **behind).status_code for n in range(5, 9)] == [200, 200, 200, 429]
+    spoofed = {"HTTP_X_FORWARDED_FOR": "203.0.113.50"}  # not from the proxy: still 192.0.2.7
+    assert start(9, **spoofed).status_code == 429
+    with app.extensions["store"].engine.connect() as conn:
+        stored = conn.execute(text("SELECT client FROM web_clients")).scalars().all()
+    assert not any("192.0.2" in client_id or "198.51" in client_id for client_id in stored)
+
+
+def test_idle_browser_households_are_purged_with_all_they_kept(app: Flask, client: FlaskClient) -> None:
+    for session in ("idle-household-0000001", "fresh-household-000001"):
+        page = Page(client, session_id=session)
+        for words in ("start our check in", "I'm Sam", "yes", "just me", "the sunshine"):
+            page.say(words)
+    store = app.extensions["store"]
+    with store.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE households SET updated_at = :old WHERE platform_user = 'idle-household-0000001'"),
+            {"old": datetime(2020, 1, 1, tzinfo=UTC)},
+        )
+    result = app.test_cli_runner().invoke(args=["purge-web", "--days", "30"])
+    assert result.exit_code == 0 and "deleted 1 browser household idle" in result.output
+    assert store.load_state(HouseholdKey("web", "idle-household-0000001")) is None
+    assert store.load_state(HouseholdKey("web", "fresh-household-000001")) is not None
+    with store.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM answers")).scalar_one() == 1  # the fresh one's

@@ -72,14 +72,20 @@ def household() -> str:
     return f"amzn1.ask.account.HELD{uuid.uuid4().hex[:12].upper()}"
 
 
-def test_other_households_and_the_same_one_are_answered_while_amazon_holds_a_call(
-    app: Flask, held: HeldAmazon, amazon: responses.RequestsMock
-) -> None:
+def cuddle_held_at_amazon(app: Flask, held: HeldAmazon) -> tuple[str, threading.Thread, list[AlexaReply]]:
+    """A new household asks for a 15-minute cuddle; its timer call is now held at Amazon."""
     a = household()
     starting, started = in_background(
         lambda: AlexaSession(app.test_client(), a).intent(intents.CUDDLE, duration="PT15M")
     )
     assert held.entered.wait(GUARD), "household A's timer call never reached Amazon"
+    return a, starting, started
+
+
+def test_other_households_and_the_same_one_are_answered_while_amazon_holds_a_call(
+    app: Flask, held: HeldAmazon, amazon: responses.RequestsMock
+) -> None:
+    a, starting, started = cuddle_held_at_amazon(app, held)
 
     def others() -> list[AlexaReply]:
         b = AlexaSession(app.test_client(), household())
@@ -110,11 +116,7 @@ def test_other_households_and_the_same_one_are_answered_while_amazon_holds_a_cal
 def test_a_timer_cancelled_while_it_was_being_made_is_taken_back(
     app: Flask, held: HeldAmazon, amazon: responses.RequestsMock
 ) -> None:
-    a = household()
-    starting, started = in_background(
-        lambda: AlexaSession(app.test_client(), a).intent(intents.CUDDLE, duration="PT15M")
-    )
-    assert held.entered.wait(GUARD)
+    a, starting, started = cuddle_held_at_amazon(app, held)
     cancelled = AlexaSession(app.test_client(), a).intent(intents.END_EVENING)
     assert cancelled.status == 200 and sent(amazon, "DELETE", f"{TIMERS}/{held.timer_id}") == []
     held.release.set()

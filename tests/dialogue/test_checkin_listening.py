@@ -407,7 +407,9 @@ def test_someone_else_may_go_first_and_the_person_asked_comes_after(talk: Talk) 
     talk.say(intents.ANSWER, answer="the flowers")
     assert stored(talk) == {("appreciation", 1): "the flowers"} and "Sam," in talk.text
     talk.say(intents.NAME, name="Alex")  # Alex has answered this one: it stays Sam's turn
-    assert "Sam," in talk.text and "can go first" not in talk.text
+    assert "Alex has had a turn" in talk.text and "Sam," in talk.text and "can go first" not in talk.text
+    talk.say(intents.NAME, name="Sam")  # "Sam, you go first" when it is Sam's turn: just the question
+    assert talk.text.startswith("Sam,") and "Sorry" not in talk.text
 
 
 def test_resuming_and_re_asking_never_say_the_name_or_the_topic_twice(talk: Talk) -> None:

@@ -255,8 +255,15 @@ def goes_first(turn: Turn) -> Go:
     if progress.asking is None or wanted not in names:
         return missed_answer(turn)
     place = [progress.asking[0], names.index(wanted)]
-    if place == progress.asking or place in progress.done:  # their turn now, or they have answered
-        return missed_answer(turn)
+    if place == progress.asking:  # it is their turn already
+        return _ask(turn, lead=False, guide=False)
+    if place in progress.done:  # they have had their turn on this topic
+        return _ask(
+            turn,
+            turn.say("checkin.go_first_done", name=turn.household.names[place[1]]),
+            lead=False,
+            guide=False,
+        )
     progress.asking = place
     first = turn.say("checkin.go_first", name=turn.household.names[place[1]])
     return _ask(turn, first, lead=False, guide=False)

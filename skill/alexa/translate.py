@@ -75,10 +75,12 @@ def permission_event(envelope: Envelope, intent: str) -> Event:
 
 def response_from(envelope: Envelope, reply: Reply) -> dict[str, Any]:
     """The Alexa response for a reply: SSML speech, reprompt, card, directives, end of session."""
+    # A permission prompt takes the conversation over: then no reprompt and no shouldEndSession.
+    handing_over = any(isinstance(effect, AskPermission) for effect in reply.effects)
     response: dict[str, Any] = {}
     if reply.speech:
         response["outputSpeech"] = _ssml(reply.speech)
-    if reply.listens and reply.reprompt is not None:
+    if reply.listens and reply.reprompt is not None and not handing_over:
         response["reprompt"] = {"outputSpeech": _ssml(reply.reprompt)}
     if reply.card is not None:
         response["card"] = {"type": "Simple", "title": reply.card.title, "content": reply.card.text}
@@ -88,7 +90,6 @@ def response_from(envelope: Envelope, reply: Reply) -> dict[str, Any]:
         intent_name, slot = reply.elicit
         updated = {"name": intent_name, "confirmationStatus": "NONE", "slots": {}}
         directives.append({"type": "Dialog.ElicitSlot", "updatedIntent": updated, "slotToElicit": slot})
-    handing_over = False
     for effect in reply.effects:
         if isinstance(effect, AskPermission):
             payload = {
@@ -103,15 +104,12 @@ def response_from(envelope: Envelope, reply: Reply) -> dict[str, Any]:
                 "token": effect.token,
             }
             directives.append(send)
-            handing_over = True
         elif isinstance(effect, ConsentCard):
             response["card"] = {"type": "AskForPermissionsConsent", "permissions": [effect.scope]}
     if directives:
         response["directives"] = directives
-    if not handing_over:  # a permission prompt takes over: no shouldEndSession, no reprompt
+    if not handing_over:
         response["shouldEndSession"] = reply.end_session or not reply.listens
-    else:
-        response.pop("reprompt", None)
     return {"version": "1.0", "response": response}
 
 

@@ -1,8 +1,10 @@
 """The dialogue engine: one event in, the next state and a reply out.
 
 `respond` is deterministic given its inputs: the clock and randomness come from the
-ports. It matches the current flow's rules (for its step), then every flow's entry rules,
-then the global rules, first to last; anything unmatched is handled as a fallback.
+ports. Every event is screened first (dialogue.safety): danger words in any slot make it a
+bare `SafetyIntent`, so no flow sees them. Then the first rules (the safe answer) are
+tried, then the current flow's rules (for its step), then every flow's entry rules, then
+the global rules, first to last; anything unmatched is handled as a fallback.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ from enum import Enum
 
 from dialogue import intents
 from dialogue.content import Content, load_content
-from dialogue.flows import FLOWS, GLOBAL_RULES, HOME, OFFERS
+from dialogue.flows import FIRST_RULES, FLOWS, GLOBAL_RULES, HOME, OFFERS
 from dialogue.flows.home import HomeStep, fallback
 from dialogue.model import Event, Reply
 from dialogue.ports import Ports
 from dialogue.rules import Flow, Go, Rule, Turn
+from dialogue.safety import screened
 from dialogue.speech import speech_to_data
 from dialogue.state import Session, State
 
@@ -36,6 +39,7 @@ def respond(
     if event.new_session:
         state.session = Session()
         state.household.visits += 1
+    event = screened(event)
     flow, step = _where(state)
     turn = Turn(state, event, ports, content or load_content(), step, OFFERS)
     rule = _match(turn, flow, step)
@@ -57,6 +61,9 @@ def _where(state: State) -> tuple[Flow, Enum]:
 
 
 def _match(turn: Turn, flow: Flow, step: Enum) -> Rule:
+    for rule in FIRST_RULES:
+        if rule.matches(turn, None):
+            return rule
     for rule in flow.rules:
         if rule.matches(turn, step):
             return rule

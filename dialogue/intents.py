@@ -61,3 +61,7 @@ PERMISSION_ANSWER = "@PermissionAnswer"
 # the weekly check-in's reminder
 SCHEDULE_CHECKIN = "ScheduleCheckInIntent"
 STOP_CHECKIN_REMINDERS = "StopCheckInRemindersIntent"
+
+# when it matters: danger words (said anywhere, screened by dialogue.safety) and outside help
+SAFETY = "SafetyIntent"
+SEEK_SUPPORT = "SeekSupportIntent"

@@ -11,7 +11,8 @@ Each line is the message of a record on the ``skill.requests`` logger (INFO), fo
 - ``ms``: time from the request reaching the app to its response being ready, in ms.
 - For ``POST /alexa`` only: the request type and the intent name, each logged only when it
   has the shape of one (client input until verified). Never a body, a slot value, a name
-  or an answer; the query string is not logged either.
+  or an answer; the query string is not logged either. `SafetyIntent` (danger words) is
+  logged as `AMAZON.FallbackIntent`, so no line shows that someone spoke of danger.
 
 It is WSGI middleware around Flask's own `wsgi_app` (Flask's documented way to wrap an
 app) rather than before/after-request hooks: the same line for a fraction of the calls.
@@ -31,6 +32,7 @@ from typing import Any
 
 from flask import Flask
 
+from dialogue import intents
 from skill.conversation import process_random
 
 log = logging.getLogger("skill.requests")
@@ -69,7 +71,9 @@ def _alexa_fields(envelope: Any) -> dict[str, str]:
     intent = inner.get("intent")
     name = intent.get("name") if isinstance(intent, dict) else None
     if isinstance(name, str) and _INTENT_NAME.fullmatch(name):
-        fields["intent"] = name
+        # Nothing may show that someone spoke of danger: that intent is logged as the
+        # fallback it could have been (dialogue.safety).
+        fields["intent"] = intents.FALLBACK if name == intents.SAFETY else name
     return fields
 
 

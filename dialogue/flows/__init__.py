@@ -1,23 +1,33 @@
-"""The flows, in the order their entry rules are tried, and the global rules after them."""
+"""The flows, in the order their entry rules are tried, the rules tried before all (the safe
+answer to danger) and the global rules tried after them."""
 
 from __future__ import annotations
 
-from dialogue.flows import alerts, checkin, home, questions, remember_when, timed
+from dialogue.flows import alerts, checkin, home, questions, remember_when, support, timed
 from dialogue.flows.home import HomeStep
 from dialogue.rules import Action, Flow, Rule
 
 HOME = Flow(name="home", steps=HomeStep)
 FLOWS: dict[str, Flow] = {
     flow.name: flow
-    for flow in (HOME, questions.FLOW, remember_when.FLOW, *checkin.FLOWS, timed.FLOW, alerts.FLOW)
+    for flow in (
+        HOME,
+        support.FLOW,
+        questions.FLOW,
+        remember_when.FLOW,
+        *checkin.FLOWS,
+        timed.FLOW,
+        alerts.FLOW,
+    )
 }
+FIRST_RULES: tuple[Rule, ...] = support.FIRST
 GLOBAL_RULES: tuple[Rule, ...] = home.RULES
 OFFERS: dict[str, Action] = {name: action for flow in FLOWS.values() for name, action in flow.offers}
 
 
 def all_rules() -> list[Rule]:
     """Every rule of every flow, entry and global: what the interaction models must cover."""
-    rules = list(GLOBAL_RULES)
+    rules = [*FIRST_RULES, *GLOBAL_RULES]
     for flow in FLOWS.values():
         rules.extend(flow.rules)
         rules.extend(flow.entries)

@@ -5,6 +5,9 @@ One `Recognizer` per locale reads the one grammar (`skill.nlu.grammar`) and is a
 the words and where the conversation stands ("checkin.answering"), as Alexa's dialog
 management knows the step:
 
+0. Words about violence, abuse or fear of someone at home (`dialogue.safety`) are
+   `SafetyIntent` with no slots, wherever they are said and whatever else they say: the
+   words go no further, not even into an answer's free text.
 1. The words are tidied without changing their length (curly apostrophes, "check-in" ->
    "check in", a leading "alexa,", and outside free-text steps openings such as "could you"
    and endings such as "please" blanked), so what hassil matches maps straight back to
@@ -26,6 +29,10 @@ management knows the step:
    means no near miss); then the grammar sentence most like what was said
    (`skill.nlu.similar`). "can u gimme a qestion" lands; "I need a coffee" falls back.
 
+5. Words still unplaced (or only a near miss) outside a free-text step that speak of a
+   couple struggling or of counselling (`dialogue.safety.wants_support`) are
+   `SeekSupportIntent`: the pointer to outside help rather than "I didn't catch that".
+
 The result says how it was understood ("grammar", "near_miss" or "fallback"), so the host
 can count misses per step without keeping any words.
 """
@@ -44,7 +51,9 @@ from hassil.intents import TextSlotList, WildcardSlotList
 from hassil.sample import sample_expression
 from rapidfuzz import fuzz, process
 
+from dialogue.intents import SAFETY, SEEK_SUPPORT
 from dialogue.model import Slot
+from dialogue.safety import is_danger, wants_support
 from skill.nlu import values
 from skill.nlu.grammar import alexa_skeleton, grammar_for, source_grammar
 from skill.nlu.similar import SimilarSentences
@@ -180,6 +189,21 @@ class Recognizer:
 
     def understand(self, text: str, where: str = "home.menu") -> Understood:
         """The intent and slots for `text` said at `where` ("flow.step"), or the fallback."""
+        if is_danger(text, self.locale):
+            return Understood(SAFETY)
+        understood = self._understand(text, where)
+        if understood.how == "grammar":
+            return understood
+        if where not in self.free_text and wants_support(text, self.locale):
+            # Words about a couple struggling that no sentence placed: the pointer to help.
+            return Understood(SEEK_SUPPORT)
+        if understood.intent == SAFETY:
+            # Too serious to guess: "he beat me at chess" is not "he beat me". Real danger
+            # words were screened above.
+            return Understood(FALLBACK, how="fallback")
+        return understood
+
+    def _understand(self, text: str, where: str) -> Understood:
         said = _tidy(text)
         if not said.strip():
             return Understood(FALLBACK, how="fallback")

@@ -14,20 +14,11 @@ from dialogue.model import Event, Reply, Slot
 from dialogue.speech import to_text
 from dialogue.state import State
 from tests.dialogue.conftest import Talk
+from tests.dialogue.test_checkin import set_up_two
 
 MODELS = Path(__file__).resolve().parents[2] / "interaction_models"
 LOCALES = sorted(path.stem for path in MODELS.glob("*-*.json"))
 DANGER = "he shoved me against the wall again on tuesday"
-
-
-def start_checkin(talk: Talk) -> None:
-    talk.open()
-    talk.say(intents.START_CHECKIN)
-    talk.say(intents.NAME, name="Priya")
-    talk.say(intents.YES)
-    talk.say(intents.NAME, name="Tom")
-    talk.say(intents.YES)
-    talk.say(intents.NO)
 
 
 # --------------------------------------------------------------------------- the data
@@ -101,7 +92,7 @@ def test_danger_words_at_the_menu_get_the_numbers_and_no_card(talk: Talk) -> Non
 
 
 def test_danger_words_inside_a_check_in_answer_are_not_saved_and_the_place_is_kept(talk: Talk) -> None:
-    start_checkin(talk)
+    set_up_two(talk)
     asked = talk.text
     talk.say(intents.ANSWER, answer=DANGER)
     assert talk.journal.answers == {}, "nothing of it reached the journal"
@@ -113,7 +104,7 @@ def test_danger_words_inside_a_check_in_answer_are_not_saved_and_the_place_is_ke
     assert "take care" in talk.text.lower()
     talk.open()
     reply = talk.say(intents.START_CHECKIN)  # resumes where it was: the same question, unanswered
-    assert "Priya" in to_text_of(reply) and talk.journal.answers == {}
+    assert "Sam" in to_text_of(reply) and talk.journal.answers == {}
     assert asked.split()[-1] in to_text_of(reply) or "appreciat" in to_text_of(reply).lower()
 
 

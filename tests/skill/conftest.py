@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import responses
 from flask import Flask
+from sqlalchemy import text
 
 from tests.skill.signing import CERT_URL, Pki
 
@@ -34,3 +36,21 @@ def rsps(pki: Pki) -> Iterator[responses.RequestsMock]:
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.get(CERT_URL, body=pki.chain_pem)
         yield mock
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
+    """Each test that asks for it runs twice: on a real SQLite file and on PostgreSQL."""
+    if request.param == "sqlite":
+        return sqlite_url
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def checkin_app(make_app: Callable[[dict[str, Any]], Flask], database_url: str) -> Flask:
+    """The app on that database, unsigned requests accepted, with no household stored yet."""
+    app = make_app({"DATABASE_URL": database_url, "ALEXA_VERIFY_SIGNATURES": False})
+    with app.extensions["store"].engine.begin() as conn:  # PostgreSQL is shared by the whole run
+        for table in ("answers", "checkins", "households"):
+            conn.execute(text(f"DELETE FROM {table}"))
+    return app

@@ -19,22 +19,6 @@ from tests.conftest import AlexaSession, load_fixture
 SECRET = "I never told you how scared I was in March"
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
-    if request.param == "sqlite":
-        return sqlite_url
-    return str(request.getfixturevalue("postgres_url"))
-
-
-@pytest.fixture
-def checkin_app(make_app: Callable[[dict[str, Any]], Flask], database_url: str) -> Flask:
-    app = make_app({"DATABASE_URL": database_url, "ALEXA_VERIFY_SIGNATURES": False})
-    with app.extensions["store"].engine.begin() as conn:  # PostgreSQL is shared by the whole run
-        for table in ("answers", "checkins", "households"):
-            conn.execute(text(f"DELETE FROM {table}"))
-    return app
-
-
 def start_two(alexa: AlexaSession) -> None:
     alexa.launch()
     alexa.intent("StartCheckInIntent")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,39 +19,23 @@ DANGER = "he shoved me into the wardrobe and said he'd break my arm"
 WORDS = ("shoved", "wardrobe", "break my arm")
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
-    if request.param == "sqlite":
-        return sqlite_url
-    return str(request.getfixturevalue("postgres_url"))
-
-
-@pytest.fixture
-def app(make_app: Callable[[dict[str, Any]], Flask], database_url: str) -> Flask:
-    built = make_app({"DATABASE_URL": database_url, "ALEXA_VERIFY_SIGNATURES": False})
-    with built.extensions["store"].engine.begin() as conn:  # PostgreSQL is shared by the whole run
-        for table in ("answers", "checkins", "households"):
-            conn.execute(text(f"DELETE FROM {table}"))
-    return built
-
-
-def stored_text(app: Flask, database_url: str) -> str:
+def stored_text(checkin_app: Flask, database_url: str) -> str:
     """Everything the database holds, as text: the raw SQLite files, or PostgreSQL's tables."""
     if database_url.startswith("sqlite"):
         path = Path(database_url.removeprefix("sqlite:///"))
         raw = b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal")) if p.exists())
         return raw.decode("latin-1").lower()
-    with app.extensions["store"].engine.connect() as conn:
+    with checkin_app.extensions["store"].engine.connect() as conn:
         rows = conn.execute(text("SELECT h::text FROM households h")).all()
         rows += conn.execute(text("SELECT a::text FROM answers a")).all()
     return " ".join(row[0] for row in rows).lower()
 
 
 def test_danger_words_in_a_check_in_answer_on_alexa_are_answered_and_kept_nowhere(
-    app: Flask, database_url: str, caplog: pytest.LogCaptureFixture
+    checkin_app: Flask, database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    alexa = AlexaSession(app.test_client(), "amzn1.ask.account.SAFETY")
+    alexa = AlexaSession(checkin_app.test_client(), "amzn1.ask.account.SAFETY")
     alexa.launch()
     for intent, slots in [
         ("StartCheckInIntent", {}),
@@ -67,10 +50,10 @@ def test_danger_words_in_a_check_in_answer_on_alexa_are_answered_and_kept_nowher
     reply = alexa.intent("AnswerIntent", answer=DANGER)
     assert reply.status == 200 and "9 1 1" in reply.speech and "7 2 3 3" in reply.speech
     assert reply.card is None and not reply.ended
-    with app.extensions["store"].engine.connect() as conn:
+    with checkin_app.extensions["store"].engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM answers")).scalar_one() == 1
     alexa.intent("AMAZON.NoIntent")
-    stored = stored_text(app, database_url)
+    stored = stored_text(checkin_app, database_url)
     assert "sam" in stored or "checkin" in stored, "the check-in itself is stored"
     for word in WORDS:
         assert word not in stored, word
@@ -78,9 +61,11 @@ def test_danger_words_in_a_check_in_answer_on_alexa_are_answered_and_kept_nowher
     assert "SafetyIntent" not in caplog.text
 
 
-def test_a_safety_request_is_logged_as_a_fallback(app: Flask, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_safety_request_is_logged_as_a_fallback(
+    checkin_app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO)
-    alexa = AlexaSession(app.test_client(), "amzn1.ask.account.SAFETYLOG")
+    alexa = AlexaSession(checkin_app.test_client(), "amzn1.ask.account.SAFETYLOG")
     alexa.launch()
     alexa.intent("AMAZON.FallbackIntent")
     reply = alexa.intent("SafetyIntent")
@@ -101,10 +86,10 @@ def web(client: Any, session: str, utterance: str, locale: str = "en-US") -> dic
 
 
 def test_danger_words_typed_in_the_browser_anywhere_get_the_countrys_numbers(
-    app: Flask, database_url: str, caplog: pytest.LogCaptureFixture
+    checkin_app: Flask, database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    client = app.test_client()
+    client = checkin_app.test_client()
     session = "web-safety-household-0001"
     web(client, session, "", "en-GB")
     menu = web(client, session, "um I'm scared of my husband", "en-GB")
@@ -119,16 +104,16 @@ def test_danger_words_typed_in_the_browser_anywhere_get_the_countrys_numbers(
     assert "haven't kept" in answer["speech_text"] or "Nothing of that is saved" in answer["speech_text"]
     again = web(client, session, "yes please", "en-GB")
     assert "press 5 5" in again["speech_text"]
-    with app.extensions["store"].engine.connect() as conn:
+    with checkin_app.extensions["store"].engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM answers")).scalar_one() == 0
-    stored = stored_text(app, database_url)
+    stored = stored_text(checkin_app, database_url)
     for word in (*WORDS, "scared of my husband"):
         assert word not in stored, word
         assert word not in caplog.text.lower(), word
 
 
-def test_wanting_outside_help_in_the_browser_gets_the_pointer(app: Flask) -> None:
-    client = app.test_client()
+def test_wanting_outside_help_in_the_browser_gets_the_pointer(checkin_app: Flask) -> None:
+    client = checkin_app.test_client()
     session = "web-support-household-001"
     web(client, session, "")
     reply = web(client, session, "we've been bickering non stop for months, what do we do")

@@ -64,4 +64,5 @@ STOP_CHECKIN_REMINDERS = "StopCheckInRemindersIntent"
 
 # when it matters: danger words (said anywhere, screened by dialogue.safety) and outside help
 SAFETY = "SafetyIntent"
+HELPLINE = "HelplineIntent"  # "give me the domestic abuse helpline number": the numbers, no disclosure
 SEEK_SUPPORT = "SeekSupportIntent"

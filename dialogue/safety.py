@@ -8,7 +8,10 @@ scared of my husband", "she won't let me see my family"), not the words alone, s
 honest check-in answer such as "it hurt me when you forgot" or "he beat me at chess" is
 kept as said.
 
-A second list of patterns (`support`) marks words about a couple struggling or wanting
+Words that only name abuse (`named`: "domestic violence") count as danger unless they
+name the helpline being asked for. A second list (`helpline`) marks a plain request for
+the numbers ("what's the domestic abuse helpline number"), answered without assuming
+anything happened. A third (`support`) marks words about a couple struggling or wanting
 counselling, for a recogniser to use on words it could not otherwise place.
 
 `screened(event)` runs on every event before any rule (dialogue.engine): when a slot holds
@@ -82,7 +85,19 @@ def is_danger(text: str | None, locale: str = "en-US") -> bool:
     """Whether these words speak of violence, abuse or fear of someone at home."""
     if not text:
         return False
-    return _screen("danger", locale.split("-")[0].lower()).search(_plain(text)) is not None
+    language, plain = locale.split("-")[0].lower(), _plain(text)
+    if _screen("danger", language).search(plain) is not None:
+        return True
+    # "Domestic abuse" named: danger, unless it only names the helpline asked for.
+    named = _screen("named", language).search(plain) is not None
+    return named and _screen("helpline", language).search(plain) is None
+
+
+def asks_for_helpline(text: str | None, locale: str = "en-US") -> bool:
+    """Whether the words ask for the helpline or the emergency number, without danger words."""
+    if not text:
+        return False
+    return _screen("helpline", locale.split("-")[0].lower()).search(_plain(text)) is not None
 
 
 def wants_support(text: str | None, locale: str = "en-US") -> bool:
@@ -98,15 +113,19 @@ def wants_support(text: str | None, locale: str = "en-US") -> bool:
 
 
 def screened(event: Event) -> Event:
-    """The event as the flows may see it: danger words anywhere make it a bare `SafetyIntent`."""
-    if event.intent == intents.SAFETY:
-        if not event.slots:
-            return event
-    elif not any(is_danger(slot.value, event.locale) for slot in event.slots.values()):
+    """The event as the flows may see it: danger words in any slot make it a bare `SafetyIntent`;
+    a slot asking for the helpline ("my answer is: give me the helpline number") a bare
+    `HelplineIntent`. Either way no slot goes further."""
+    values = [slot.value for slot in event.slots.values()]
+    if event.intent == intents.SAFETY or any(is_danger(value, event.locale) for value in values):
+        intent = intents.SAFETY
+    elif event.intent == intents.HELPLINE or any(asks_for_helpline(v, event.locale) for v in values):
+        intent = intents.HELPLINE
+    else:
         return event
-    return Event(
-        intents.SAFETY, new_session=event.new_session, person_id=event.person_id, locale=event.locale
-    )
+    if event.intent == intent and not event.slots:
+        return event
+    return Event(intent, new_session=event.new_session, person_id=event.person_id, locale=event.locale)
 
 
 def supported_countries() -> list[str]:

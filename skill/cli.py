@@ -257,6 +257,7 @@ class ChatClient:
         session_id: str | None = None,
         *,
         time_zone: str | None = None,
+        locale: str | None = None,
         ics_dir: Path | None = None,
         write: Callable[[str], None] | None = None,
         sleep: Callable[[float], None] = sleep_for,
@@ -268,6 +269,7 @@ class ChatClient:
         if not SESSION_ID.fullmatch(self.session_id):
             raise ValueError("a session id is 16 to 64 letters, digits, '-' or '_'")
         self.time_zone = time_zone
+        self.locale = locale
         self.ics_dir = Path(".") if ics_dir is None else ics_dir
         self._write = write or (lambda text: click.echo(text, nl=False))
         self.sleep = sleep
@@ -293,6 +295,8 @@ class ChatClient:
         body: dict[str, Any] = {"session_id": self.session_id, **what, "elicit": self.elicit}
         if self.time_zone:
             body["time_zone"] = self.time_zone
+        if self.locale:
+            body["locale"] = self.locale
         try:
             answer = self.transport.post_json(TURN_PATH, body)
         except ChatError as error:
@@ -505,6 +509,29 @@ def _check_time_zone(_ctx: click.Context, _param: click.Parameter, value: str | 
     return value
 
 
+def local_locale(environ: Mapping[str, str] | None = None) -> str:
+    """The terminal's English locale when the skill speaks it (LC_ALL, LC_MESSAGES, LANG:
+    "en_GB.UTF-8" is en-GB), else en-US: it chooses the words and the helplines' country."""
+    from skill.nlu.grammar import locales
+
+    env = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = (env.get(name) or "").split(".")[0].replace("_", "-")
+        if value:
+            return value if value in locales() else "en-US"
+    return "en-US"
+
+
+def _check_locale(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str:
+    from skill.nlu.grammar import locales
+
+    if value is None:
+        return local_locale()
+    if value not in locales():
+        raise click.BadParameter(f"one of {', '.join(sorted(locales()))}")
+    return value
+
+
 def _check_url(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
@@ -536,6 +563,13 @@ def _check_url(_ctx: click.Context, _param: click.Parameter, value: str | None) 
     help="IANA time zone sent with each turn; default: this computer's, when it can be told.",
 )
 @click.option(
+    "--locale",
+    default=None,
+    callback=_check_locale,
+    help="en-US, en-GB, en-CA, en-AU or en-IN: the words heard and the helplines given; "
+    "default: this terminal's (LANG), else en-US.",
+)
+@click.option(
     "--ics-dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("."),
@@ -543,7 +577,7 @@ def _check_url(_ctx: click.Context, _param: click.Parameter, value: str | None) 
     help="Where reminders are saved as .ics calendar files.",
 )
 @with_appcontext
-def chat_command(url: str | None, session_id: str, time_zone: str | None, ics_dir: Path) -> None:
+def chat_command(url: str | None, session_id: str, time_zone: str | None, locale: str, ics_dir: Path) -> None:
     """Talk to Heart to Heart in the terminal, as the browser simulator does (POST /web/turn)."""
     from skill import create_app
 
@@ -562,6 +596,7 @@ def chat_command(url: str | None, session_id: str, time_zone: str | None, ics_di
         transport,
         session_id,
         time_zone=time_zone,
+        locale=locale,
         ics_dir=ics_dir,
         sleep=sleep_for,
         clock=now,
@@ -579,7 +614,7 @@ def _chat_loop(client: ChatClient, url: str | None) -> None:
     where = f"{url}{TURN_PATH}" if url else "in process"
     click.echo(f"Talking to Heart to Heart ({where}) as household session {client.session_id}")
     zone = client.time_zone or "not sent"
-    click.echo(f"(--session {client.session_id} comes back to it; time zone: {zone})")
+    click.echo(f"(--session {client.session_id} comes back to it; time zone: {zone}; {client.locale})")
     click.echo("Type what you would say to Alexa ('open heart to heart' to start, Ctrl-D to quit).")
     while True:
         try:

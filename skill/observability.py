@@ -11,8 +11,9 @@ Each line is the message of a record on the ``skill.requests`` logger (INFO), fo
 - ``ms``: time from the request reaching the app to its response being ready, in ms.
 - For ``POST /alexa`` only: the request type and the intent name, each logged only when it
   has the shape of one (client input until verified). Never a body, a slot value, a name
-  or an answer; the query string is not logged either. `SafetyIntent` (danger words) is
-  logged as `AMAZON.FallbackIntent`, so no line shows that someone spoke of danger.
+  or an answer; the query string is not logged either. `SafetyIntent` (danger words) and
+  `HelplineIntent` are logged as `AMAZON.FallbackIntent`, so no line shows that someone
+  spoke of danger or asked for a helpline.
 
 It is WSGI middleware around Flask's own `wsgi_app` (Flask's documented way to wrap an
 app) rather than before/after-request hooks: the same line for a fraction of the calls.
@@ -42,6 +43,8 @@ _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _REQUEST_TYPE = re.compile(r"[A-Za-z]{1,32}(?:\.[A-Za-z]{1,32}){0,3}")
 _INTENT_NAME = re.compile(r"[A-Za-z0-9_]{1,64}(?:\.[A-Za-z0-9_]{1,64})?")
 _MAX_PATH = 200
+# Intents no log line may name (dialogue.safety): logged as the fallback they could have been.
+_UNLOGGED = frozenset({intents.SAFETY, intents.HELPLINE})
 _ALEXA_PATH = "/alexa"
 # The Alexa endpoint leaves the envelope it parsed in the WSGI environ under this key, so
 # the log line does not parse the body a second time.
@@ -73,7 +76,7 @@ def _alexa_fields(envelope: Any) -> dict[str, str]:
     if isinstance(name, str) and _INTENT_NAME.fullmatch(name):
         # Nothing may show that someone spoke of danger: that intent is logged as the
         # fallback it could have been (dialogue.safety).
-        fields["intent"] = intents.FALLBACK if name == intents.SAFETY else name
+        fields["intent"] = intents.FALLBACK if name in _UNLOGGED else name
     return fields
 
 

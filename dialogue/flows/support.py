@@ -16,15 +16,21 @@ couples counselling or a relationship coach, never a diagnosis.
 | step  | intent                                  | does                                        | next |
 |-------|-----------------------------------------|---------------------------------------------|------|
 | any   | danger words, anywhere (tried first)    | the emergency number, the helpline; no card | home |
-| offer | yes (to "say the number again?")        | the numbers again, and the same offer       | home |
-| offer | no / stop / cancel                      | a quiet, caring close                       | end  |
+| any   | what's the domestic abuse helpline      | the numbers, assuming nothing happened      | home |
+| offer | yes / repeat (after the numbers)        | the numbers again, with another way in      | home |
+| offer | carry on / next (after the numbers)     | back to the check-in under way, or the menu | any  |
+| offer | no / stop / cancel (after the numbers)  | a quiet, caring close                       | end  |
+| offer | other words (after the numbers)         | what can be said now, gently                | home |
 | any   | we keep fighting / should we see a ...  | a pointer to a counsellor or a coach        | home |
+| offer | yes / asked again (after the pointer)   | how to find one                             | home |
+| offer | no / stop / cancel (after the pointer)  | a warm close                                | end  |
 
 ```mermaid
 stateDiagram-v2
-    [*] --> home: danger words (anywhere) / yes to "again?"
-    [*] --> home: we keep fighting / should we see a counsellor
-    home --> [*]: no / stop / cancel (after the numbers)
+    [*] --> home: danger words (anywhere) / the helpline number / yes, repeat
+    home --> checkin: carry on (a check-in under way)
+    home --> [*]: no / stop / cancel
+    [*] --> home: we keep fighting / should we see a counsellor / yes (tips)
 ```
 """
 
@@ -33,42 +39,63 @@ from __future__ import annotations
 from enum import Enum
 
 from dialogue import intents
-from dialogue.flows.home import HomeStep
+from dialogue.flows.checkin.common import under_way
+from dialogue.flows.checkin.walk import begin_or_resume
+from dialogue.flows.home import HomeStep, menu
 from dialogue.model import Reply
 from dialogue.rules import Flow, Go, Rule, Turn
 from dialogue.safety import helplines_for
-from dialogue.speech import Speech, join
+from dialogue.speech import Speech
 
-OFFER_AGAIN = "helpline_again"
+OFFER_AGAIN = "say_again"  # a neutral name: the state may be read by someone else in the home
+OFFER_TIPS = "support_tips"
 
 
 class SupportStep(Enum):
     """Each answer here takes one turn and returns to the menu: no step of its own."""
 
 
-def _numbers(turn: Turn, key: str) -> Speech:
+def _numbers(turn: Turn, key: str, **values: str | Speech) -> Speech:
     numbers = helplines_for(turn.event.locale)
     if numbers is None:
-        return turn.say(f"{key}.unknown")
-    return turn.say(key, emergency=numbers.emergency.spoken, helpline=numbers.say, extra=numbers.extra)
+        return turn.say(f"{key}.unknown", **values)
+    return turn.say(
+        key, emergency=numbers.emergency.spoken, helpline=numbers.say, extra=numbers.extra, **values
+    )
 
 
 def safe_answer(turn: Turn) -> Go:
     """Danger words: the numbers to call, at once, with nothing of what was said kept."""
-    speech = _numbers(turn, "safety.answer")
-    if turn.session.flow.startswith("checkin"):  # it was said as an answer or a name
-        speech = join(turn.say("safety.not_kept"), speech)
-    return _offer_again(turn, speech)
+    said_as_words = turn.session.flow.startswith("checkin")  # an answer or a name
+    not_kept = turn.say("safety.not_kept") if said_as_words else ()
+    return _offer_again(turn, _numbers(turn, "safety.answer", not_kept=not_kept))
+
+
+def give_numbers(turn: Turn) -> Go:
+    """ "What's the domestic abuse helpline number": the numbers, assuming nothing happened."""
+    return _offer_again(turn, _numbers(turn, "safety.numbers"))
 
 
 def say_again(turn: Turn) -> Go:
-    """A "yes" to "shall I say the number again?"."""
+    """A "yes" (or "repeat") after the numbers: them again, with another way in where there is one."""
     return _offer_again(turn, _numbers(turn, "safety.again"))
+
+
+def carry_on(turn: Turn) -> Go:
+    """ "Carry on" after the numbers: back to the check-in under way, else the menu."""
+    if under_way(turn.state):
+        return begin_or_resume(turn)
+    return menu(turn)
 
 
 def close(turn: Turn) -> Go:
     """A "no", "stop" or "cancel" after the numbers: a quiet close, not the usual cheerful one."""
     return Go(HomeStep.MENU, Reply(turn.say("safety.close"), end_session=True))
+
+
+def missed_after_numbers(turn: Turn) -> Go:
+    """Words not understood after the numbers: what can be said now, without a cheerful menu."""
+    return _offer_again(turn, turn.say("safety.missed"))
 
 
 def after_numbers(turn: Turn) -> bool:
@@ -77,26 +104,57 @@ def after_numbers(turn: Turn) -> bool:
 
 
 def seek_support(turn: Turn) -> Go:
-    """ "We keep fighting", "should we see a counsellor": where to find outside help."""
-    return Go(HomeStep.MENU, Reply(turn.say("support.pointer"), reprompt=turn.say("reprompt.support")))
+    """ "We keep fighting", "should we see a counsellor": where to find outside help; asked
+    again right after, how to find someone."""
+    if turn.session.offer == OFFER_TIPS:
+        return tips(turn)
+    reply = Reply(turn.say("support.pointer"), reprompt=turn.say("reprompt.support_tips"))
+    return Go(HomeStep.MENU, reply, offer=OFFER_TIPS)
+
+
+def tips(turn: Turn) -> Go:
+    """How to find a counsellor or a coach."""
+    return Go(HomeStep.MENU, Reply(turn.say("support.tips"), reprompt=turn.say("reprompt.support")))
+
+
+def support_close(turn: Turn) -> Go:
+    """A "no" or "stop" after the pointer: a warm close."""
+    return Go(HomeStep.MENU, Reply(turn.say("support.close"), end_session=True))
+
+
+def after_pointer(turn: Turn) -> bool:
+    """Guard: the last reply pointed to outside help and offered tips."""
+    return turn.session.offer == OFFER_TIPS
 
 
 def _offer_again(turn: Turn, speech: Speech) -> Go:
-    reply = Reply(speech, reprompt=turn.say("safety.reprompt"))
+    key = "safety.reprompt.checkin" if under_way(turn.state) else "safety.reprompt"
+    # Private: the numbers are not kept in the state for "repeat" (the offer says them again),
+    # so a household that walks away leaves no trace of them behind.
+    reply = Reply(speech, reprompt=turn.say(key), private=True)
     return Go(HomeStep.MENU, reply, offer=OFFER_AGAIN)
 
 
 # Tried before every other rule, in any flow and step (dialogue.engine).
-FIRST: tuple[Rule, ...] = (Rule(intents.SAFETY, safe_answer),)
+FIRST: tuple[Rule, ...] = (
+    Rule(intents.SAFETY, safe_answer),
+    Rule(intents.HELPLINE, give_numbers),
+)
 
 FLOW = Flow(
     name="support",
     steps=SupportStep,
     entries=(
+        Rule(intents.REPEAT, say_again, guard=after_numbers),
+        Rule(intents.NEXT, carry_on, guard=after_numbers),
         Rule(intents.NO, close, guard=after_numbers),
         Rule(intents.STOP, close, guard=after_numbers),
         Rule(intents.CANCEL, close, guard=after_numbers),
+        Rule(intents.FALLBACK, missed_after_numbers, guard=after_numbers),
+        Rule(intents.NO, support_close, guard=after_pointer),
+        Rule(intents.STOP, support_close, guard=after_pointer),
+        Rule(intents.CANCEL, support_close, guard=after_pointer),
         Rule(intents.SEEK_SUPPORT, seek_support),
     ),
-    offers=((OFFER_AGAIN, say_again),),
+    offers=((OFFER_AGAIN, say_again), (OFFER_TIPS, tips)),
 )

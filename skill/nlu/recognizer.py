@@ -7,7 +7,8 @@ management knows the step:
 
 0. Words about violence, abuse or fear of someone at home (`dialogue.safety`) are
    `SafetyIntent` with no slots, wherever they are said and whatever else they say: the
-   words go no further, not even into an answer's free text.
+   words go no further, not even into an answer's free text. A plain request for the
+   helpline number is `HelplineIntent`, wherever it is said.
 1. The words are tidied without changing their length (curly apostrophes, "check-in" ->
    "check in", a leading "alexa,", and outside free-text steps openings such as "could you"
    and endings such as "please" blanked), so what hassil matches maps straight back to
@@ -51,9 +52,9 @@ from hassil.intents import TextSlotList, WildcardSlotList
 from hassil.sample import sample_expression
 from rapidfuzz import fuzz, process
 
-from dialogue.intents import SAFETY, SEEK_SUPPORT
+from dialogue.intents import HELPLINE, SAFETY, SEEK_SUPPORT
 from dialogue.model import Slot
-from dialogue.safety import is_danger, wants_support
+from dialogue.safety import asks_for_helpline, is_danger, wants_support
 from skill.nlu import values
 from skill.nlu.grammar import alexa_skeleton, grammar_for, source_grammar
 from skill.nlu.similar import SimilarSentences
@@ -191,6 +192,8 @@ class Recognizer:
         """The intent and slots for `text` said at `where` ("flow.step"), or the fallback."""
         if is_danger(text, self.locale):
             return Understood(SAFETY)
+        if asks_for_helpline(text, self.locale):
+            return Understood(HELPLINE)
         understood = self._understand(text, where)
         if understood.how == "grammar":
             return understood

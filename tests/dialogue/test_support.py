@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -96,7 +97,7 @@ def test_danger_words_inside_a_check_in_answer_are_not_saved_and_the_place_is_ke
     asked = talk.text
     talk.say(intents.ANSWER, answer=DANGER)
     assert talk.journal.answers == {}, "nothing of it reached the journal"
-    assert "haven't kept" in talk.text or "Nothing of that is saved" in talk.text
+    assert "haven't kept" in talk.text or "None of that was saved" in talk.text
     assert "9 1 1" in talk.text
     assert DANGER not in json.dumps(talk.state.to_json())
     talk.say(intents.NO)
@@ -150,3 +151,68 @@ def test_seeking_support_gets_a_calm_pointer_never_a_diagnosis(talk: Talk) -> No
     for judgement in ("toxic", "abusive", "unhealthy", "wrong with", "should leave", "divorce"):
         assert judgement not in talk.text.lower()
     assert reply.reprompt is not None and not reply.end_session
+
+
+def test_asking_for_the_number_gets_it_without_assuming_anything_happened(talk: Talk) -> None:
+    talk.open()
+    talk.say(intents.HELPLINE)
+    assert "1 8 0 0, 7 9 9, 7 2 3 3" in talk.text and "sorry" not in talk.text.lower()
+    talk.say(intents.REPEAT)
+    assert "1 8 0 0, 7 9 9, 7 2 3 3" in talk.text, "repeat says the numbers again"
+
+
+def test_after_the_numbers_carry_on_goes_back_to_the_check_in_where_it_was(talk: Talk) -> None:
+    set_up_two(talk)
+    assert "appreciat" in talk.text.lower()
+    talk.say(intents.ANSWER, answer=DANGER)
+    assert "carry on" in talk.reprompt
+    talk.say(intents.NEXT)  # "carry on"
+    assert "Sam" in talk.text and "appreciat" in talk.text.lower() and talk.journal.answers == {}
+    assert talk.state.session.flow == "checkin"
+    talk.say(intents.ANSWER, answer="the dinners you cooked")
+    assert [key[1] for key in talk.journal.answers] == ["appreciation"]
+
+
+def test_words_not_understood_after_the_numbers_get_a_gentle_hint_not_the_menu(talk: Talk) -> None:
+    talk.open()
+    talk.say(intents.SAFETY)
+    talk.say(intents.FALLBACK)
+    assert "yes" in talk.text and "stop" in talk.text
+    assert "Remember when" not in talk.text and "question about family" not in talk.text
+
+
+def test_the_numbers_are_not_left_in_the_stored_state(talk: Talk) -> None:
+    talk.open()
+    talk.say(intents.SAFETY)
+    stored = talk.state.to_json()
+    assert "Hotline" not in stored and "7 2 3 3" not in stored and "helpline" not in stored.lower()
+
+
+def test_support_offers_tips_then_closes_warmly(talk: Talk) -> None:
+    talk.open()
+    talk.say(intents.SEEK_SUPPORT)
+    assert "tips" in talk.text
+    talk.say(intents.SEEK_SUPPORT)  # "how do we find one": not the same paragraph again
+    assert "doctor" in talk.text and "tips on finding" not in talk.text
+    talk.open()
+    talk.say(intents.SEEK_SUPPORT)
+    talk.say(intents.YES)
+    assert "doctor" in talk.text
+    talk.open()
+    talk.say(intents.SEEK_SUPPORT)
+    talk.say(intents.STOP)
+    assert talk.reply is not None and talk.reply.end_session
+    assert "Enjoy" not in talk.text and "here whenever you want to talk" in talk.text
+
+
+def test_an_answer_saved_before_the_screen_knew_its_words_is_never_read_aloud(talk: Talk) -> None:
+    set_up_two(talk)
+    talk.say(intents.ANSWER, answer="the dinners you cooked")
+    # An answer the screen did not catch when it was saved, as if the screen had learned since.
+    talk.journal.save_answer(
+        replace(next(iter(talk.journal.answers.values())), person=1, name="Alex", text=DANGER)
+    )
+    talk.say(intents.CHECKIN_PLAYBACK)
+    talk.say(intents.YES)
+    assert "dinners" in talk.text and "shoved" not in talk.text
+    assert talk.reply is not None and talk.reply.card is not None and "shoved" not in talk.reply.card.text

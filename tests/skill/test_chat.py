@@ -21,7 +21,7 @@ import responses
 from flask import Flask
 
 from skill import cli
-from skill.cli import ChatClient, InProcess, Transport, base_url, local_time_zone
+from skill.cli import ChatClient, InProcess, Transport, base_url, local_locale, local_time_zone
 from skill.storage import HouseholdKey
 from tests.conftest import TEST_ANSWER_KEY, served_environment
 from tests.skill.test_serving import ROOT, free_port
@@ -494,3 +494,19 @@ def test_a_server_that_is_not_there_is_said_so(web_app: Flask) -> None:
     result = web_app.test_cli_runner().invoke(args=["chat", "--url", url], input="open heart to heart\n")
     assert result.exit_code == 0, result.output
     assert f"[could not reach {url}: ConnectionError]" in result.output
+
+
+def test_the_chat_speaks_for_the_terminals_country_so_the_helplines_are_its_own(
+    web_app: Flask, faked_command: None
+) -> None:
+    assert local_locale({"LANG": "en_GB.UTF-8"}) == "en-GB"
+    assert local_locale({"LC_ALL": "en_IN", "LANG": "en_GB.UTF-8"}) == "en-IN"
+    assert local_locale({"LANG": "fr_FR.UTF-8"}) == local_locale({}) == "en-US"
+    runner = web_app.test_cli_runner()
+    result = runner.invoke(
+        args=["chat", "--locale", "en-GB"], input="open heart to heart\nI'm scared of him\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "call 9 9 9" in result.output and "0 8 0 8, 2 0 0 0, 2 4 7" in result.output
+    refused = runner.invoke(args=["chat", "--locale", "fr-FR"], input="")
+    assert refused.exit_code != 0 and "en-GB" in refused.output

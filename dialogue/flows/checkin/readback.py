@@ -3,7 +3,9 @@
 Anyone in the room may ask ("what did Tom say?"); reading someone's words aloud asks first,
 once a session, and a household may choose that answers are read only to voices the
 platform knows as theirs. A read-back is never kept in the state, only which answers to
-read again, so "say that again" rebuilds it from the journal. Deleting is confirmed first;
+read again, so "say that again" rebuilds it from the journal. An answer holding danger
+words (dialogue.safety; saved before the screen knew them) is never read aloud or put on a
+card, without a word about it; it can still be deleted. Deleting is confirmed first;
 a household may keep its check-ins for a while only, and older ones then go without asking.
 
 | step           | intent                           | does                            | next               |
@@ -72,6 +74,7 @@ from dialogue.flows.home import launch as home_launch
 from dialogue.model import Card, Event, Reply, Slot
 from dialogue.ports import Answer, CheckInRecord
 from dialogue.rules import Flow, Go, Rule, Turn
+from dialogue.safety import is_danger
 from dialogue.speech import Speech, join, to_text
 
 RECENT = 8  # how many check-ins a read-back or a delete looks through
@@ -358,7 +361,7 @@ def ask_delete_answer(turn: Turn) -> Go:
     if heard and person is None:
         return _ask_whose(turn, topic, records, again=True)
     for record in records:
-        found = _answers(turn, record, topic, person)
+        found = _answers(turn, record, topic, person, aloud=False)
         if len(found) > 1:  # "my answer" with several people and no voice to tell who
             return _ask_whose(turn, topic, [record], again=False)
         if found:
@@ -502,13 +505,22 @@ def _spoken_days(turn: Turn, days: int) -> str:
 # --- the words kept ------------------------------------------------------------------------
 
 
-def _answers(turn: Turn, record: CheckInRecord, topic: CheckInTopic, person: str | None) -> list[Answer]:
-    """A topic's answers in a check-in, in speaking order; only `person`'s (a name) when given."""
+def _answers(
+    turn: Turn, record: CheckInRecord, topic: CheckInTopic, person: str | None, *, aloud: bool = True
+) -> list[Answer]:
+    """A topic's answers in a check-in, in speaking order; only `person`'s (a name) when given.
+
+    To be read `aloud`, an answer holding danger words (saved before the screen knew them,
+    dialogue.safety) is left out, silently: whoever else is in the room never hears it, and
+    it is on no card. It can still be deleted.
+    """
     wanted = person.lower() if person else None
     return [
         answer
         for answer in sorted(record.answers, key=lambda a: a.person)
-        if answer.topic == topic.value and (wanted is None or _speaker_name(turn, answer).lower() == wanted)
+        if answer.topic == topic.value
+        and (wanted is None or _speaker_name(turn, answer).lower() == wanted)
+        and not (aloud and is_danger(answer.text, turn.event.locale))
     ]
 
 

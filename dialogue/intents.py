@@ -66,3 +66,6 @@ STOP_CHECKIN_REMINDERS = "StopCheckInRemindersIntent"
 SAFETY = "SafetyIntent"
 HELPLINE = "HelplineIntent"  # "give me the domestic abuse helpline number": the numbers, no disclosure
 SEEK_SUPPORT = "SeekSupportIntent"
+
+# listen to understand: one talks, the other listens and says back, then they swap
+LISTEN = "ListenIntent"

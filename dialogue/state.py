@@ -64,6 +64,7 @@ class Session:
     fallbacks: int = 0
     turn: int = 0
     nudges: list[int] = field(default_factory=list)
+    seconds: int = 0  # the listening exercise's talking time, the same for both rounds
     last_speech: list[list[str | int]] | None = None  # never a household's own words (Reply.private)
     last_reprompt: list[list[str | int]] | None = None
     # what "repeat" reads again after a private reply, never the words: {"checkin": id, "topic":

@@ -3,7 +3,7 @@ answer to danger) and the global rules tried after them."""
 
 from __future__ import annotations
 
-from dialogue.flows import alerts, checkin, home, questions, remember_when, support, timed
+from dialogue.flows import alerts, checkin, home, listen, questions, remember_when, support, timed
 from dialogue.flows.home import HomeStep
 from dialogue.rules import Action, Flow, Rule
 
@@ -15,6 +15,7 @@ FLOWS: dict[str, Flow] = {
         support.FLOW,
         questions.FLOW,
         remember_when.FLOW,
+        listen.FLOW,
         *checkin.FLOWS,
         timed.FLOW,
         alerts.FLOW,

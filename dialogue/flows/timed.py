@@ -86,9 +86,9 @@ class TimedStep(Enum):
 
 def hug(turn: Turn) -> Go:
     """A hug of the asked length (twenty seconds unless they say), timed in the reply or by a timer."""
-    seconds = max(HUG_SECONDS, _seconds(turn, "duration") or HUG_SECONDS)
+    seconds = max(HUG_SECONDS, slot_seconds(turn, "duration") or HUG_SECONDS)
     if seconds > MAX_SPOKEN_HUG:
-        return _start_alert(turn, HUG, RESUME_HUG, seconds=seconds)
+        return start_alert(turn, HUG, RESUME_HUG, seconds=seconds)
     return _hug_now(turn, seconds)
 
 
@@ -99,11 +99,11 @@ def another_hug(turn: Turn) -> Go:
 
 def resume_hug(turn: Turn) -> Go:
     """The long hug asked for before permission was granted."""
-    return _start_alert(turn, HUG, RESUME_HUG, seconds=_param(turn, "seconds", HUG_SECONDS))
+    return start_alert(turn, HUG, RESUME_HUG, seconds=_param(turn, "seconds", HUG_SECONDS))
 
 
 def _hug_now(turn: Turn, seconds: int) -> Go:
-    length = _spoken_length(turn, seconds)
+    length = spoken_length(turn, seconds)
     quiet: Speech = (Pause(seconds * 1000),)
     held = tidy(turn.say("hug.count_in") + quiet + turn.say("hug.close", length=length))
     reply = Reply(join(held, turn.say("hug.offer")), reprompt=turn.say("reprompt.timed.hugged"))
@@ -115,14 +115,14 @@ def _hug_now(turn: Turn, seconds: int) -> Go:
 
 def cuddle(turn: Turn) -> Go:
     """A bedtime cuddle ended by a gentle timer: ten minutes unless they say."""
-    seconds = _seconds(turn, "duration") or CUDDLE_MINUTES * 60
+    seconds = slot_seconds(turn, "duration") or CUDDLE_MINUTES * 60
     minutes = min(MAX_CUDDLE_MINUTES, max(1, round(seconds / 60)))
-    return _start_alert(turn, CUDDLE, RESUME_CUDDLE, seconds=minutes * 60)
+    return start_alert(turn, CUDDLE, RESUME_CUDDLE, seconds=minutes * 60)
 
 
 def resume_cuddle(turn: Turn) -> Go:
     """The cuddle asked for before permission was granted."""
-    return _start_alert(turn, CUDDLE, RESUME_CUDDLE, seconds=_param(turn, "seconds", CUDDLE_MINUTES * 60))
+    return start_alert(turn, CUDDLE, RESUME_CUDDLE, seconds=_param(turn, "seconds", CUDDLE_MINUTES * 60))
 
 
 # --- the tech-free evening -------------------------------------------------------------------
@@ -130,9 +130,9 @@ def resume_cuddle(turn: Turn) -> Go:
 
 def start_evening(turn: Turn) -> Go:
     """Explain the idea in a line and start the evening: for a length, until a time, or two hours."""
-    running = _running(turn, EVENING)
+    running = running_alert(turn, EVENING)
     if running is not None:
-        left = _spoken_length(turn, _seconds_left(turn, running))
+        left = spoken_length(turn, _seconds_left(turn, running))
         return Go(TimedStep.EVENING, Reply(turn.say("evening.already", left=left), end_session=True))
     now = turn.ports.clock()
     until = clock_time(turn.event.slot("until").value)
@@ -143,16 +143,16 @@ def start_evening(turn: Turn) -> Go:
             return Go(TimedStep.EVENING, reply, offer=OFFER_EVENING)
         ends_at = _next_evening_time(now, until, zone)
     else:
-        seconds = _seconds(turn, "duration") or EVENING_HOURS * 3600
+        seconds = slot_seconds(turn, "duration") or EVENING_HOURS * 3600
         ends_at = now + timedelta(seconds=seconds)
-    return _start_alert(turn, EVENING, RESUME_EVENING, explain=True, ends_at=ends_at.isoformat())
+    return start_alert(turn, EVENING, RESUME_EVENING, explain=True, ends_at=ends_at.isoformat())
 
 
 def resume_evening(turn: Turn) -> Go:
     """The evening asked for before permission was granted, ending when it was meant to."""
     pending = turn.household.pending or {}
     ends_at = str(pending.get("params", {}).get("ends_at", ""))
-    return _start_alert(turn, EVENING, RESUME_EVENING, ends_at=ends_at)
+    return start_alert(turn, EVENING, RESUME_EVENING, ends_at=ends_at)
 
 
 def _asked_about(turn: Turn) -> tuple[str, ...]:
@@ -164,9 +164,9 @@ def _asked_about(turn: Turn) -> tuple[str, ...]:
 def time_left(turn: Turn) -> Go:
     """How long is left of the tech-free evening (or of a cuddle), from the stored end time."""
     for purpose in _asked_about(turn):
-        running = _running(turn, purpose)
+        running = running_alert(turn, purpose)
         if running is not None:
-            left = _spoken_length(turn, _seconds_left(turn, running))
+            left = spoken_length(turn, _seconds_left(turn, running))
             return Go(TimedStep.EVENING, Reply(turn.say(f"{purpose}.left", left=left), end_session=True))
     return _nothing_running(turn, _asked_about(turn)[0])
 
@@ -175,12 +175,12 @@ def end_evening(turn: Turn) -> Go:
     """End the tech-free evening (or the cuddle named) early: cancel its timer, welcome them back."""
     wanted = _asked_about(turn)
     for purpose in wanted:
-        running = _running(turn, purpose)
+        running = running_alert(turn, purpose)
         if running is not None:
             turn.household.alerts.pop(purpose)
             speech = join(turn.say(f"{purpose}.ended"), turn.say("evening.after"))
             reprompt = turn.say("reprompt.timed.evening")
-            reply = Reply(speech, reprompt=reprompt, effects=_cancel(running, purpose))
+            reply = Reply(speech, reprompt=reprompt, effects=cancel_alert(running, purpose))
             return Go(TimedStep.EVENING, reply, offer=OFFER_QUESTION)
     return _nothing_running(turn, wanted[0])
 
@@ -195,7 +195,7 @@ def _nothing_running(turn: Turn, purpose: str = EVENING) -> Go:
 # --- starting a timer or reminder --------------------------------------------------------------
 
 
-def _start_alert(
+def start_alert(
     turn: Turn, purpose: str, resume: str, *, seconds: int = 0, ends_at: str = "", explain: bool = False
 ) -> Go:
     """Start what runs for `purpose`; the request is kept until the host says it worked."""
@@ -206,8 +206,8 @@ def _start_alert(
         reply = Reply(turn.say("evening.passed"), reprompt=turn.say("reprompt.timed.evening"))
         return Go(TimedStep.EVENING, reply, offer=OFFER_EVENING)
     length = timedelta(seconds=round((end - now).total_seconds()))
-    before = _running(turn, purpose)
-    effects: tuple[Effect, ...] = _cancel(before, purpose) if before else ()
+    before = running_alert(turn, purpose)
+    effects: tuple[Effect, ...] = cancel_alert(before, purpose) if before else ()
     label = to_text(turn.say(f"{purpose}.label"))
     announce = to_text(turn.say(f"{purpose}.announce"))
     zone = device_zone(turn) if length > MAX_TIMER else None
@@ -221,13 +221,13 @@ def _start_alert(
     seconds = int(length.total_seconds())
     remember_request(turn, resume, purpose, start.scope, seconds=seconds, ends_at=end.isoformat())
     turn.household.alerts[purpose] = {"kind": kind, "id": "", "ends_at": end.isoformat(), "label": label}
-    spoken = _spoken_length(turn, int(length.total_seconds()))
+    spoken = spoken_length(turn, int(length.total_seconds()))
     started = turn.say(f"{purpose}.started", length=spoken)
     speech = join(turn.say("evening.explain"), started) if explain else started
     return Go(TimedStep.EVENING, Reply(speech, end_session=True, effects=(*effects, start)))
 
 
-def _cancel(running: dict[str, str], purpose: str) -> tuple[Effect, ...]:
+def cancel_alert(running: dict[str, str], purpose: str) -> tuple[Effect, ...]:
     if running.get("kind") == "reminder":
         return (CancelReminder(running["id"], purpose),) if running.get("id") else ()
     # A timer whose id never came back (the worker stopped after the turn was stored) is
@@ -235,7 +235,7 @@ def _cancel(running: dict[str, str], purpose: str) -> tuple[Effect, ...]:
     return (CancelTimer(running.get("id", ""), purpose, running.get("label", "")),)
 
 
-def _running(turn: Turn, purpose: str) -> dict[str, str] | None:
+def running_alert(turn: Turn, purpose: str) -> dict[str, str] | None:
     """What runs for `purpose`, forgetting it once its end has passed."""
     running = turn.household.alerts.get(purpose)
     if running is None:
@@ -255,7 +255,7 @@ def _seconds_left(turn: Turn, running: dict[str, str]) -> int:
 # --- reading slots and speaking lengths --------------------------------------------------------
 
 
-def _seconds(turn: Turn, slot: str) -> int | None:
+def slot_seconds(turn: Turn, slot: str) -> int | None:
     """An AMAZON.DURATION slot ("PT2H", "PT15M", "P1D") in seconds; None when absent or unreadable."""
     value = (turn.event.slot(slot).value or "").strip().upper()
     found = _ISO_DURATION.fullmatch(value)
@@ -317,7 +317,7 @@ def _param(turn: Turn, name: str, default: int) -> int:
     return int(value) if isinstance(value, int | float) else default
 
 
-def _spoken_length(turn: Turn, seconds: int) -> str:
+def spoken_length(turn: Turn, seconds: int) -> str:
     """ "2 hours and 10 minutes", "20 seconds": whole minutes above a minute and a half."""
     if seconds < 90:
         return _unit(turn, "second", seconds)

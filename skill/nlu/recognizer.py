@@ -32,7 +32,9 @@ management knows the step:
 
 5. Words still unplaced (or only a near miss) outside a free-text step that speak of a
    couple struggling or of counselling (`dialogue.safety.wants_support`) are
-   `SeekSupportIntent`: the pointer to outside help rather than "I didn't catch that".
+   `SeekSupportIntent`: the pointer to outside help rather than "I didn't catch that";
+   then the grammar's `cues`, words that can only mean one exercise ("the one where one of
+   us talks and the other just listens").
 
 The result says how it was understood ("grammar", "near_miss" or "fallback"), so the host
 can count misses per step without keeping any words.
@@ -163,6 +165,10 @@ class Recognizer:
         self.intents = Intents.from_dict(grammar)
         self.slot_kinds: dict[str, str] = dict(alexa_skeleton()["slots"])
         self.free_text: dict[str, dict[str, Any]] = dict(source_grammar().get("free_text", {}))
+        self.cues: dict[str, list[re.Pattern[str]]] = {
+            intent: [re.compile(pattern) for pattern in patterns]
+            for intent, patterns in source_grammar().get("cues", {}).items()
+        }
         self.vocabulary = sorted(_vocabulary(self.intents))
         self._known = frozenset(self.vocabulary)
         # At a step that takes someone's own words, only its own intents are tried at all.
@@ -197,9 +203,14 @@ class Recognizer:
         understood = self._understand(text, where)
         if understood.how == "grammar":
             return understood
-        if where not in self.free_text and wants_support(text, self.locale):
-            # Words about a couple struggling that no sentence placed: the pointer to help.
-            return Understood(SEEK_SUPPORT)
+        if where not in self.free_text:
+            if wants_support(text, self.locale):
+                # Words about a couple struggling that no sentence placed: the pointer to help.
+                return Understood(SEEK_SUPPORT)
+            plain = _plain(text)
+            for intent, patterns in self.cues.items():
+                if any(pattern.search(plain) for pattern in patterns):
+                    return Understood(intent)
         if understood.intent == SAFETY:
             # Too serious to guess: "he beat me at chess" is not "he beat me". Real danger
             # words were screened above.

@@ -21,8 +21,8 @@ exercise. Which round it is (`session.turn`: 0, then 1) and the talking time
 | READY    | no                                      | no rush; asks again                        | READY    |
 | SAY_BACK | yes / go ahead                          | a minute of quiet, "did it feel heard?"    | FELT     |
 | SAY_BACK | no                                      | no rush; asks again                        | SAY_BACK |
-| FELT     | yes / no (first round)                  | thanks, then they swap                     | READY    |
-| FELT     | yes / no (second round)                 | thanks them both, back to the menu         | home     |
+| FELT     | yes / no / sort of (first round)        | thanks, then they swap                     | READY    |
+| FELT     | yes / no / sort of (second round)       | thanks them both, back to the menu         | home     |
 
 ```mermaid
 stateDiagram-v2
@@ -150,7 +150,10 @@ def say_back(turn: Turn) -> Go:
 def felt(turn: Turn) -> Go:
     """Whether it felt understood: thanks either way, then the swap or the close."""
     people = _people(turn)
-    thanks = turn.say("listen.felt.yes" if turn.event.intent == intents.YES else "listen.felt.no", **people)
+    key = {intents.YES: "listen.felt.yes", intents.NO: "listen.felt.no"}.get(
+        turn.event.intent, "listen.felt.partly"
+    )
+    thanks = turn.say(key, **people)
     if turn.session.turn % 2 == 0:
         turn.session.turn = 1
         swapped = _people(turn)
@@ -210,6 +213,7 @@ FLOW = Flow(
         Rule(intents.NO, not_yet, SAY_BACK),
         Rule(intents.YES, felt, FELT),
         Rule(intents.NO, felt, FELT),
+        Rule(intents.FALLBACK, felt, FELT),  # "sort of", "partly": an answer too
     ),
     entries=(
         Rule(intents.LISTEN, start),

@@ -102,3 +102,12 @@ def test_no_means_no_rush_and_help_fits_the_step() -> None:
     talk.say(intents.YES)
     talk.say(intents.HELP)
     assert "yes if it felt like you were understood" in talk.text
+
+
+def test_sort_of_is_an_answer_too() -> None:
+    talk = couple()
+    talk.say(intents.LISTEN, duration="PT30S")
+    talk.say(intents.YES)
+    talk.say(intents.YES)
+    talk.say(intents.FALLBACK)  # "sort of", "partly"
+    assert "Partly is honest" in talk.text and "Now swap" in talk.text

@@ -7,17 +7,20 @@ only listens. The skill keeps the quiet: inside the reply up to `MAX_SPOKEN_HUG`
 announces the end; opening the skill again (or asking for the exercise again) then picks
 up at the saying back. The listener says back what they heard, in a minute of quiet, and
 the talker says whether it felt understood. Then they swap, and after both, it closes.
-The household's names, when the check-in knows two, say who talks first; otherwise the
-words are "whoever talks first". Nothing anyone says is heard or stored: the quiet is the
-exercise. Which round it is (`session.turn`: 0, then 1) and the talking time
-(`session.seconds`) live in the session; across a timer, in its entry in `household.alerts`.
+The household's names, when the check-in knows two, say who talks first; otherwise each
+line has a wording without names (its `.roles` phrase). Nothing anyone says is heard or
+stored: the quiet is the exercise. Which round it is (`session.turn`: 0, then 1) and the
+talking time (`session.seconds`) live in the session; across a timer, in its entry in
+`household.alerts` ("how long is left" and "cancel it" work on it as on the other timers).
 
 | step     | intent                                  | does                                       | next     |
 |----------|-----------------------------------------|--------------------------------------------|----------|
 | any      | the listening exercise [for 3 minutes]  | explains, asks the first talker to say yes | READY    |
 | READY    | yes / go ahead                          | chime, the talking time in quiet, chime    | SAY_BACK |
 | READY    | yes, longer than a reply's quiet        | a timer for the talking time               | end      |
-| any      | open the skill / the exercise, after it | picks up at saying back                    | SAY_BACK |
+| any      | open the skill, the timer running       | the time left; "we've finished talking"    | end      |
+| any      | open the skill after the timer rang     | picks up at saying back                    | SAY_BACK |
+| any      | we've finished talking (timer running)  | stops the timer, picks up at saying back   | SAY_BACK |
 | READY    | no                                      | no rush; asks again                        | READY    |
 | SAY_BACK | yes / go ahead                          | a minute of quiet, "did it feel heard?"    | FELT     |
 | SAY_BACK | no                                      | no rush; asks again                        | SAY_BACK |
@@ -29,7 +32,8 @@ stateDiagram-v2
     [*] --> READY: let's do the listening exercise
     READY --> SAY_BACK: yes (quiet in the reply)
     READY --> [*]: yes (a timer keeps the quiet)
-    [*] --> SAY_BACK: open the skill after the timer
+    [*] --> SAY_BACK: open the skill after the timer / we've finished talking
+    [*] --> [*]: open the skill while the timer runs (the time left)
     SAY_BACK --> FELT: yes (a minute of quiet)
     FELT --> READY: yes / no (swap)
     FELT --> home: yes / no (both have talked)
@@ -38,6 +42,7 @@ stateDiagram-v2
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import Enum
 
@@ -71,19 +76,26 @@ class ListenStep(Enum):
 
 
 def _people(turn: Turn) -> dict[str, str]:
-    """Who talks and who listens this round: the check-in's two names in turn, else roles."""
+    """Who talks and who listens this round: the check-in's two names in turn, or nobody named."""
     names = turn.household.names
-    if len(names) >= 2:
-        first, second = names[0], names[1]
-        talker, listener = (first, second) if turn.session.turn % 2 == 0 else (second, first)
-        return {"talker": talker, "listener": listener}
-    key = "listen.roles.first" if turn.session.turn % 2 == 0 else "listen.roles.second"
-    talker, listener = turn.content.lists[key]
+    if len(names) < 2:
+        return {}
+    first, second = names[0], names[1]
+    talker, listener = (first, second) if turn.session.turn % 2 == 0 else (second, first)
     return {"talker": talker, "listener": listener}
 
 
+def _say(turn: Turn, key: str, **values: str) -> Speech:
+    """The phrase with the two names, or its `.roles` wording when the names are not known."""
+    people = _people(turn)
+    if not people and turn.content.has(f"{key}.roles"):
+        return turn.say(f"{key}.roles", **values)
+    return turn.say(key, **people, **values)
+
+
 def start(turn: Turn) -> Go:
-    """Explain the exercise and wait for the first talker; with a timer left running, pick up."""
+    """Explain the exercise and wait for the first talker; with its timer left behind (or
+    "we've finished talking" while it runs), pick up at saying back."""
     if _left_behind(turn) is not None:
         return pick_up(turn)
     seconds = slot_seconds(turn, "duration") or TALK_SECONDS
@@ -91,30 +103,29 @@ def start(turn: Turn) -> Go:
     turn.household.alerts.pop(LISTEN, None)
     length = min(MAX_TALK_SECONDS, max(MIN_TALK_SECONDS, seconds))
     _remember_length(turn, length)
-    people = _people(turn)
-    key = "listen.intro" if len(turn.household.names) >= 2 else "listen.intro.roles"
-    speech = turn.say(key, length=spoken_length(turn, length), **people)
-    return Go(ListenStep.READY, Reply(speech, reprompt=turn.say("listen.reprompt.ready", **people)))
+    speech = _say(turn, "listen.intro", length=spoken_length(turn, length))
+    return Go(ListenStep.READY, Reply(speech, reprompt=_say(turn, "listen.reprompt.ready")))
 
 
 def talk(turn: Turn) -> Go:
     """The talker is ready: the quiet, in the reply or kept by a timer."""
     seconds = _length(turn)
-    people = _people(turn)
     if seconds > MAX_SPOKEN_HUG:
         return _talk_with_timer(turn, seconds)
     quiet: Speech = (Pause(seconds * 1000),)
-    held = tidy(turn.say("listen.go", **people) + quiet + turn.say("listen.time_up", **people))
-    return Go(ListenStep.SAY_BACK, Reply(held, reprompt=turn.say("listen.reprompt.say_back", **people)))
+    held = tidy(_say(turn, "listen.go") + quiet + _say(turn, "listen.time_up"))
+    return Go(ListenStep.SAY_BACK, Reply(held, reprompt=_say(turn, "listen.reprompt.say_back")))
 
 
 def _talk_with_timer(turn: Turn, seconds: int) -> Go:
     outcome = start_alert(turn, LISTEN, RESUME_LISTEN, seconds=seconds)
     running = turn.household.alerts.get(LISTEN)
-    if running is not None:  # the timer is asked for: remember the round across the session's end
-        running["round"] = str(turn.session.turn)
-        running["length"] = str(seconds)
-    return outcome
+    if running is None:  # the time had passed, or the request waits for permission
+        return outcome
+    running["round"] = str(turn.session.turn)  # remembered across the session's end
+    running["length"] = str(seconds)
+    reply = replace(outcome.reply, speech=join(_say(turn, "listen.go_timer"), outcome.reply.speech))
+    return replace(outcome, reply=reply)
 
 
 def resume_timer(turn: Turn) -> Go:
@@ -124,27 +135,36 @@ def resume_timer(turn: Turn) -> Go:
     return _talk_with_timer(turn, int(seconds) if isinstance(seconds, int | float) else TALK_SECONDS)
 
 
+def still_talking(turn: Turn) -> Go:
+    """Opened again while the talking timer runs: how long is left, and how to move on early."""
+    running = turn.household.alerts.get(LISTEN) or {}
+    turn.session.turn = _round(running)
+    end = _instant(running.get("ends_at", ""))
+    left = max(0, round((end - turn.ports.clock()).total_seconds())) if end else 0
+    speech = _say(turn, "listen.still_talking", left=spoken_length(turn, left))
+    return Go(HomeStep.MENU, Reply(speech, end_session=True))
+
+
 def pick_up(turn: Turn) -> Go:
-    """Back after the talking timer (or before it rang): on to saying back."""
+    """Back after the talking timer ("we've finished talking" before it rang): on to saying back."""
     running = turn.household.alerts.pop(LISTEN, None) or {}
-    turn.session.turn = int(running.get("round", "0")) if running.get("round", "0").isdigit() else 0
+    turn.session.turn = _round(running)
     _remember_length(turn, int(running["length"]) if running.get("length", "").isdigit() else TALK_SECONDS)
     end = _instant(running.get("ends_at", ""))
     effects: tuple[Effect, ...] = ()
     if end is not None and end > turn.ports.clock():
         effects = cancel_alert(running, LISTEN)  # they finished early: the timer need not ring
-    people = _people(turn)
-    speech = turn.say("listen.welcome_back", **people)
-    reply = Reply(speech, reprompt=turn.say("listen.reprompt.say_back", **people), effects=effects)
+    reply = Reply(
+        _say(turn, "listen.welcome_back"), reprompt=_say(turn, "listen.reprompt.say_back"), effects=effects
+    )
     return Go(ListenStep.SAY_BACK, reply)
 
 
 def say_back(turn: Turn) -> Go:
     """The listener is ready: a minute of quiet to say back, then the question to the talker."""
-    people = _people(turn)
     quiet: Speech = (Pause(SAY_BACK_SECONDS * 1000),)
-    held = tidy(turn.say("listen.say_back", **people) + quiet + turn.say("listen.felt", **people))
-    return Go(ListenStep.FELT, Reply(held, reprompt=turn.say("listen.reprompt.felt", **people)))
+    held = tidy(_say(turn, "listen.say_back") + quiet + _say(turn, "listen.felt"))
+    return Go(ListenStep.FELT, Reply(held, reprompt=_say(turn, "listen.reprompt.felt")))
 
 
 def felt(turn: Turn) -> Go:
@@ -165,10 +185,9 @@ def felt(turn: Turn) -> Go:
 
 def not_yet(turn: Turn) -> Go:
     """A "no" while waiting for someone to be ready: no rush."""
-    people = _people(turn)
     step = ListenStep(turn.session.step)
     key = "listen.reprompt.ready" if step is ListenStep.READY else "listen.reprompt.say_back"
-    reply = Reply(join(turn.say("listen.no_rush"), turn.say(key, **people)), reprompt=turn.say(key, **people))
+    reply = Reply(join(turn.say("listen.no_rush"), _say(turn, key)), reprompt=_say(turn, key))
     return Go(step, reply)
 
 
@@ -182,7 +201,16 @@ def _left_behind(turn: Turn) -> dict[str, str] | None:
 
 
 def _timer_to_pick_up(turn: Turn) -> bool:
-    return _left_behind(turn) is not None
+    return _left_behind(turn) is not None and not _still_running(turn)
+
+
+def _still_running(turn: Turn) -> bool:
+    end = _instant((turn.household.alerts.get(LISTEN) or {}).get("ends_at", ""))
+    return end is not None and end > turn.ports.clock()
+
+
+def _round(running: dict[str, str]) -> int:
+    return int(running["round"]) if running.get("round", "").isdigit() else 0
 
 
 def _remember_length(turn: Turn, seconds: int) -> None:
@@ -217,6 +245,7 @@ FLOW = Flow(
     ),
     entries=(
         Rule(intents.LISTEN, start),
+        Rule(intents.LAUNCH, still_talking, guard=_still_running),
         Rule(intents.LAUNCH, pick_up, guard=_timer_to_pick_up),
     ),
     offers=((RESUME_LISTEN, resume_timer),),

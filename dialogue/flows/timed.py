@@ -158,7 +158,7 @@ def resume_evening(turn: Turn) -> Go:
 def _asked_about(turn: Turn) -> tuple[str, ...]:
     """The timed exercises a request may mean: the one it names ("the cuddle"), else any, evening first."""
     named = (turn.event.slot("timed").resolved_id or "").lower()
-    return (named,) if named in (CUDDLE, HUG) else (EVENING, CUDDLE, HUG)
+    return (named,) if named in (CUDDLE, HUG) else (EVENING, CUDDLE, HUG, "listen")
 
 
 def time_left(turn: Turn) -> Go:

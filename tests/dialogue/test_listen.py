@@ -47,7 +47,7 @@ def test_a_minute_each_both_ways_in_one_conversation_with_nothing_stored() -> No
     assert "Tom, did that feel understood?" in talk.text
     talk.say(intents.NO)
     assert "what did I miss" in talk.text or "what part did I miss" in talk.text
-    assert "You've both been heard" in talk.text
+    assert "That's both of you done" in talk.text
     assert talk.state.session.flow == "home"
     assert talk.journal.answers == {} and talk.journal.checkins == {}
 
@@ -73,14 +73,28 @@ def test_two_minutes_unless_they_say_is_kept_by_a_timer_and_picked_up_after_it()
     assert any(isinstance(effect, StartTimer) for effect in second.effects), "the same two minutes for Tom"
 
 
-def test_finishing_before_the_timer_rings_stops_it() -> None:
+def test_opening_while_the_timer_runs_says_the_time_left_and_finishing_early_stops_it() -> None:
     talk = couple()
     talk.say(intents.LISTEN, duration="PT5M")
-    talk.say(intents.YES)
+    started = talk.say(intents.YES)
+    assert talk.text.startswith("Go ahead, Priya.") and started.end_session
     talk.now += timedelta(minutes=3)
     reply = talk.open()
+    assert "Priya still has 2 minutes to talk" in talk.text and reply.end_session and not reply.effects
+    talk.open()
+    reply = talk.say(intents.LISTEN)  # "we've finished talking"
     assert any(isinstance(effect, CancelTimer) for effect in reply.effects)
     assert "Tom, say yes" in talk.text
+
+
+def test_how_long_is_left_and_cancel_it_work_on_the_talking_timer() -> None:
+    talk = couple()
+    talk.say(intents.LISTEN)
+    talk.say(intents.YES)
+    talk.now += timedelta(seconds=50)
+    talk.open()
+    talk.say(intents.EVENING_TIME_LEFT)
+    assert "1 minute of talking time left" in talk.text or "70 seconds of talking time left" in talk.text
 
 
 def test_without_names_it_speaks_of_whoever_talks_first() -> None:
@@ -90,7 +104,7 @@ def test_without_names_it_speaks_of_whoever_talks_first() -> None:
     assert "Decide who talks first" in talk.text
     talked = talk.say(intents.YES)
     assert quiet_ms(talked) >= 45_000
-    assert "the listener, say yes" in talk.text
+    assert "Now the listener: say yes" in talk.text and "whoever" not in talk.text
 
 
 def test_no_means_no_rush_and_help_fits_the_step() -> None:

@@ -29,7 +29,7 @@ def test_on_alexa_the_talking_minute_is_sixty_seconds_of_breaks_between_two_chim
     assert 60 <= break_seconds(said_back.ssml) < 63 and "did that feel understood" in said_back.speech
 
 
-def test_in_the_browser_two_minutes_start_a_timer_and_opening_again_picks_up(checkin_app: Flask) -> None:
+def test_in_the_browser_two_minutes_start_a_timer_and_finishing_early_picks_up(checkin_app: Flask) -> None:
     client = checkin_app.test_client()
     session = "web-listen-household-0001"
 
@@ -41,8 +41,11 @@ def test_in_the_browser_two_minutes_start_a_timer_and_opening_again_picks_up(che
     assert turn(utterance="can we do the listening exercise")["heard"]["intent"] == "ListenIntent"
     started = turn(utterance="yes")
     assert [effect["type"] for effect in started["effects"]] == ["timer"] and started["end_session"]
-    again = turn(launch=True)
+    opened = turn(launch=True)
+    assert "still has" in opened["speech_text"] or "still 2 minutes" in opened["speech_text"]
+    again = turn(utterance="we've finished talking")
     assert "Welcome back" in again["speech_text"]
+    assert [effect["type"] for effect in again["effects"]] == ["cancel_timer"]
     said_back = turn(utterance="yes")
     pauses = sum(segment.get("pause", 0) for segment in said_back["segments"])
     assert pauses >= 60_000

@@ -4,7 +4,6 @@ intent names)."""
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from flask import Flask
 from sqlalchemy import text
 
 from tests.conftest import AlexaSession
+from tests.skill.test_serving import request_lines
 
 DANGER = "he shoved me into the wardrobe and said he'd break my arm"
 WORDS = ("shoved", "wardrobe", "break my arm")
@@ -70,8 +70,7 @@ def test_a_safety_request_is_logged_as_a_fallback(
     alexa.intent("AMAZON.FallbackIntent")
     reply = alexa.intent("SafetyIntent")
     assert "9 1 1" in reply.speech
-    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "skill.requests"]
-    intents_logged = [line.get("intent") for line in lines]
+    intents_logged = [line.get("intent") for line in request_lines(caplog)]
     assert intents_logged[-2:] == ["AMAZON.FallbackIntent", "AMAZON.FallbackIntent"]
     assert "SafetyIntent" not in caplog.text
 

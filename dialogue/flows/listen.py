@@ -169,16 +169,12 @@ def say_back(turn: Turn) -> Go:
 
 def felt(turn: Turn) -> Go:
     """Whether it felt understood: thanks either way, then the swap or the close."""
-    people = _people(turn)
-    key = {intents.YES: "listen.felt.yes", intents.NO: "listen.felt.no"}.get(
-        turn.event.intent, "listen.felt.partly"
-    )
-    thanks = turn.say(key, **people)
+    answers = {intents.YES: "listen.felt.yes", intents.NO: "listen.felt.no"}
+    thanks = _say(turn, answers.get(turn.event.intent, "listen.felt.partly"))
     if turn.session.turn % 2 == 0:
         turn.session.turn = 1
-        swapped = _people(turn)
-        speech = join(thanks, turn.say("listen.swap", **swapped))
-        return Go(ListenStep.READY, Reply(speech, reprompt=turn.say("listen.reprompt.ready", **swapped)))
+        speech = join(thanks, _say(turn, "listen.swap"))
+        return Go(ListenStep.READY, Reply(speech, reprompt=_say(turn, "listen.reprompt.ready")))
     speech = join(thanks, turn.say("listen.close"))
     return Go(HomeStep.MENU, Reply(speech, reprompt=turn.say("reprompt.home")))
 

@@ -125,3 +125,29 @@ def test_sort_of_is_an_answer_too() -> None:
     talk.say(intents.YES)
     talk.say(intents.FALLBACK)  # "sort of", "partly"
     assert "Partly is honest" in talk.text and "Now swap" in talk.text
+
+
+def test_every_line_that_names_people_has_a_wording_without_names() -> None:
+    from dialogue.content import load_content
+
+    content = load_content()
+    named = [key for key, variants in content.phrases.items() if key.startswith("listen.")]
+    for key in named:
+        if any("{talker}" in variant or "{listener}" in variant for variant in content.phrases[key]):
+            assert content.has(f"{key}.roles"), key
+
+
+def test_without_names_the_whole_exercise_runs_both_ways_and_across_a_timer() -> None:
+    talk = Talk()
+    talk.open()
+    talk.say(intents.LISTEN, duration="PT30S")
+    for said in (intents.YES, intents.YES, intents.NO, intents.YES, intents.YES, intents.YES):
+        talk.say(said)
+        assert "{" not in talk.text and "whoever" not in talk.text
+    assert "That's both of you done" in talk.text
+    talk.open()
+    talk.say(intents.LISTEN)
+    talk.say(intents.YES)
+    assert talk.text.startswith("Go ahead. I've set a timer")
+    talk.open()
+    assert "There's still 2 minutes of talking time" in talk.text

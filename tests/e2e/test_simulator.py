@@ -81,6 +81,7 @@ def test_a_hug_counts_its_quiet_down_on_screen(page: Any) -> None:
     countdown = page.locator("#countdown")
     expect(countdown).to_be_visible(timeout=5000)
     expect(countdown).to_have_attribute("role", "timer")
+    expect(page.locator("#countdown-label")).to_have_text("Quiet time")  # the listening exercise's too
     seconds = page.locator("#countdown-seconds")
     first = int(seconds.inner_text())
     assert 15 <= first <= 20

@@ -43,7 +43,7 @@ stateDiagram-v2
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import Enum
 
 from dialogue import intents
@@ -51,6 +51,9 @@ from dialogue.flows.home import HomeStep
 from dialogue.flows.timed import (
     MAX_SPOKEN_HUG,
     cancel_alert,
+    parse_instant,
+    pending_param,
+    seconds_left,
     slot_seconds,
     spoken_length,
     start_alert,
@@ -130,17 +133,14 @@ def _talk_with_timer(turn: Turn, seconds: int) -> Go:
 
 def resume_timer(turn: Turn) -> Go:
     """Permission granted after asking: start the talking timer that was asked for."""
-    params = (turn.household.pending or {}).get("params", {})
-    seconds = params.get("seconds")
-    return _talk_with_timer(turn, int(seconds) if isinstance(seconds, int | float) else TALK_SECONDS)
+    return _talk_with_timer(turn, pending_param(turn, "seconds", TALK_SECONDS))
 
 
 def still_talking(turn: Turn) -> Go:
     """Opened again while the talking timer runs: how long is left, and how to move on early."""
     running = turn.household.alerts.get(LISTEN) or {}
     turn.session.turn = _round(running)
-    end = _instant(running.get("ends_at", ""))
-    left = max(0, round((end - turn.ports.clock()).total_seconds())) if end else 0
+    left = seconds_left(turn, running) if running.get("ends_at") else 0
     speech = _say(turn, "listen.still_talking", left=spoken_length(turn, left))
     return Go(HomeStep.MENU, Reply(speech, end_session=True))
 
@@ -150,7 +150,7 @@ def pick_up(turn: Turn) -> Go:
     running = turn.household.alerts.pop(LISTEN, None) or {}
     turn.session.turn = _round(running)
     _remember_length(turn, int(running["length"]) if running.get("length", "").isdigit() else TALK_SECONDS)
-    end = _instant(running.get("ends_at", ""))
+    end = parse_instant(running.get("ends_at", ""))
     effects: tuple[Effect, ...] = ()
     if end is not None and end > turn.ports.clock():
         effects = cancel_alert(running, LISTEN)  # they finished early: the timer need not ring
@@ -190,7 +190,7 @@ def not_yet(turn: Turn) -> Go:
 def _left_behind(turn: Turn) -> dict[str, str] | None:
     """The talking timer's entry, while it runs or for a while after it rang."""
     running = turn.household.alerts.get(LISTEN)
-    end = _instant((running or {}).get("ends_at", ""))
+    end = parse_instant((running or {}).get("ends_at", ""))
     if running is None or end is None or end + PICK_UP_WITHIN < turn.ports.clock():
         return None
     return running
@@ -201,7 +201,7 @@ def _timer_to_pick_up(turn: Turn) -> bool:
 
 
 def _still_running(turn: Turn) -> bool:
-    end = _instant((turn.household.alerts.get(LISTEN) or {}).get("ends_at", ""))
+    end = parse_instant((turn.household.alerts.get(LISTEN) or {}).get("ends_at", ""))
     return end is not None and end > turn.ports.clock()
 
 
@@ -215,13 +215,6 @@ def _remember_length(turn: Turn, seconds: int) -> None:
 
 def _length(turn: Turn) -> int:
     return turn.session.seconds or TALK_SECONDS
-
-
-def _instant(text: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 READY, SAY_BACK, FELT = (ListenStep.READY,), (ListenStep.SAY_BACK,), (ListenStep.FELT,)

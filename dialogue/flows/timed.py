@@ -99,7 +99,7 @@ def another_hug(turn: Turn) -> Go:
 
 def resume_hug(turn: Turn) -> Go:
     """The long hug asked for before permission was granted."""
-    return start_alert(turn, HUG, RESUME_HUG, seconds=_param(turn, "seconds", HUG_SECONDS))
+    return start_alert(turn, HUG, RESUME_HUG, seconds=pending_param(turn, "seconds", HUG_SECONDS))
 
 
 def _hug_now(turn: Turn, seconds: int) -> Go:
@@ -122,7 +122,9 @@ def cuddle(turn: Turn) -> Go:
 
 def resume_cuddle(turn: Turn) -> Go:
     """The cuddle asked for before permission was granted."""
-    return start_alert(turn, CUDDLE, RESUME_CUDDLE, seconds=_param(turn, "seconds", CUDDLE_MINUTES * 60))
+    return start_alert(
+        turn, CUDDLE, RESUME_CUDDLE, seconds=pending_param(turn, "seconds", CUDDLE_MINUTES * 60)
+    )
 
 
 # --- the tech-free evening -------------------------------------------------------------------
@@ -132,7 +134,7 @@ def start_evening(turn: Turn) -> Go:
     """Explain the idea in a line and start the evening: for a length, until a time, or two hours."""
     running = running_alert(turn, EVENING)
     if running is not None:
-        left = spoken_length(turn, _seconds_left(turn, running))
+        left = spoken_length(turn, seconds_left(turn, running))
         return Go(TimedStep.EVENING, Reply(turn.say("evening.already", left=left), end_session=True))
     now = turn.ports.clock()
     until = clock_time(turn.event.slot("until").value)
@@ -166,7 +168,7 @@ def time_left(turn: Turn) -> Go:
     for purpose in _asked_about(turn):
         running = running_alert(turn, purpose)
         if running is not None:
-            left = spoken_length(turn, _seconds_left(turn, running))
+            left = spoken_length(turn, seconds_left(turn, running))
             return Go(TimedStep.EVENING, Reply(turn.say(f"{purpose}.left", left=left), end_session=True))
     return _nothing_running(turn, _asked_about(turn)[0])
 
@@ -200,7 +202,7 @@ def start_alert(
 ) -> Go:
     """Start what runs for `purpose`; the request is kept until the host says it worked."""
     now = turn.ports.clock()
-    end = _parse_instant(ends_at) if ends_at else now + timedelta(seconds=seconds)
+    end = parse_instant(ends_at) if ends_at else now + timedelta(seconds=seconds)
     if end is None or end <= now + timedelta(seconds=30):
         turn.household.pending = None
         reply = Reply(turn.say("evening.passed"), reprompt=turn.say("reprompt.timed.evening"))
@@ -240,15 +242,16 @@ def running_alert(turn: Turn, purpose: str) -> dict[str, str] | None:
     running = turn.household.alerts.get(purpose)
     if running is None:
         return None
-    end = _parse_instant(running.get("ends_at", ""))
+    end = parse_instant(running.get("ends_at", ""))
     if end is None or end <= turn.ports.clock():
         del turn.household.alerts[purpose]
         return None
     return running
 
 
-def _seconds_left(turn: Turn, running: dict[str, str]) -> int:
-    end = _parse_instant(running["ends_at"])
+def seconds_left(turn: Turn, running: dict[str, str]) -> int:
+    """Whole seconds until what runs ends (0 once it has, or when its end is unreadable)."""
+    end = parse_instant(running["ends_at"])
     return max(0, round((end - turn.ports.clock()).total_seconds())) if end else 0
 
 
@@ -303,7 +306,8 @@ def device_zone(turn: Turn) -> ZoneInfo | None:
         return None
 
 
-def _parse_instant(text: str) -> datetime | None:
+def parse_instant(text: str) -> datetime | None:
+    """An ISO 8601 instant as stored in household.alerts (UTC when it names no zone), or None."""
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
@@ -311,7 +315,8 @@ def _parse_instant(text: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _param(turn: Turn, name: str, default: int) -> int:
+def pending_param(turn: Turn, name: str, default: int) -> int:
+    """A number kept with the request that waits for permission, else `default`."""
     pending = turn.household.pending or {}
     value = pending.get("params", {}).get(name)
     return int(value) if isinstance(value, int | float) else default

@@ -11,8 +11,7 @@ kept as said.
 Words that only name abuse (`named`: "domestic violence") count as danger unless they
 name the helpline being asked for. A second list (`helpline`) marks a plain request for
 the numbers ("what's the domestic abuse helpline number"), answered without assuming
-anything happened. A third (`support`) marks words about a couple struggling or wanting
-counselling, for a recogniser to use on words it could not otherwise place.
+anything happened.
 
 `screened(event)` runs on every event before any rule (dialogue.engine): when a slot holds
 danger words, the event becomes `SafetyIntent` with no slots at all, so no flow ever sees
@@ -98,18 +97,6 @@ def asks_for_helpline(text: str | None, locale: str = "en-US") -> bool:
     if not text:
         return False
     return _screen("helpline", locale.split("-")[0].lower()).search(_plain(text)) is not None
-
-
-def wants_support(text: str | None, locale: str = "en-US") -> bool:
-    """Whether words nothing else understood speak of a couple struggling or of counselling.
-
-    A host's recogniser asks this only of words it could not otherwise place, where no
-    answer is being taken: "we've been bickering non stop for months" gets the pointer to
-    outside help instead of "sorry, I didn't catch that".
-    """
-    if not text:
-        return False
-    return _screen("support", locale.split("-")[0].lower()).search(_plain(text)) is not None
 
 
 def screened(event: Event) -> Event:

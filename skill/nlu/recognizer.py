@@ -30,11 +30,11 @@ management knows the step:
    means no near miss); then the grammar sentence most like what was said
    (`skill.nlu.similar`). "can u gimme a qestion" lands; "I need a coffee" falls back.
 
-5. Words still unplaced (or only a near miss) outside a free-text step that speak of a
-   couple struggling or of counselling (`dialogue.safety.wants_support`) are
-   `SeekSupportIntent`: the pointer to outside help rather than "I didn't catch that";
-   then the grammar's `cues`, words that can only mean one exercise ("the one where one of
-   us talks and the other just listens").
+5. Words still unplaced (or only a near miss) outside a free-text step are tried against
+   the grammar's `cues`, in order: words about a couple struggling or wanting counselling
+   are `SeekSupportIntent` (the pointer to outside help rather than "I didn't catch
+   that"), words that can only mean one exercise name it ("the one where one of us talks
+   and the other just listens").
 
 The result says how it was understood ("grammar", "near_miss" or "fallback"), so the host
 can count misses per step without keeping any words.
@@ -54,9 +54,9 @@ from hassil.intents import TextSlotList, WildcardSlotList
 from hassil.sample import sample_expression
 from rapidfuzz import fuzz, process
 
-from dialogue.intents import HELPLINE, SAFETY, SEEK_SUPPORT
+from dialogue.intents import HELPLINE, SAFETY
 from dialogue.model import Slot
-from dialogue.safety import asks_for_helpline, is_danger, wants_support
+from dialogue.safety import asks_for_helpline, is_danger
 from skill.nlu import values
 from skill.nlu.grammar import alexa_skeleton, grammar_for, source_grammar
 from skill.nlu.similar import SimilarSentences
@@ -204,9 +204,6 @@ class Recognizer:
         if understood.how == "grammar":
             return understood
         if where not in self.free_text:
-            if wants_support(text, self.locale):
-                # Words about a couple struggling that no sentence placed: the pointer to help.
-                return Understood(SEEK_SUPPORT)
             plain = _plain(text)
             for intent, patterns in self.cues.items():
                 if any(pattern.search(plain) for pattern in patterns):

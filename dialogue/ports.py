@@ -1,4 +1,4 @@
-"""What the host hands the core: a clock, randomness, and the household's check-in journal."""
+"""What the host hands the core: a clock, randomness, and the household's journal."""
 
 from __future__ import annotations
 
@@ -6,12 +6,21 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Protocol
+
+
+class Kind(StrEnum):
+    """What a journal entry is: each kind is read back and deleted on its own."""
+
+    CHECKIN = "checkin"  # the weekly check-in: one answer per topic and person
+    APPRECIATION = "appreciation"  # an appreciation round: what each thanked the other for, and why
+    DAILY = "daily"  # "how was your day": one answer each, one entry per evening
 
 
 @dataclass(frozen=True)
 class Answer:
-    """One spoken check-in answer, as the journal keeps it."""
+    """One spoken answer, as the journal keeps it (`checkin_id` is its entry, of any kind)."""
 
     checkin_id: int
     topic: str
@@ -26,23 +35,25 @@ class Answer:
 
 @dataclass(frozen=True)
 class CheckInRecord:
-    """One check-in: when it started, whether it finished, and its answers."""
+    """One journal entry (a check-in unless `kind` says otherwise): its start, its end, its answers."""
 
     id: int
     started_at: datetime
     completed_at: datetime | None
     answers: tuple[Answer, ...]
+    kind: Kind = Kind.CHECKIN
 
 
 class Journal(Protocol):
-    """The household's check-ins, already scoped to that household by the host.
+    """The household's journal entries, already scoped to that household by the host.
 
-    `save_answer` returns only once the answer is durable (or raises): the core says
-    "saved" only after it returns.
+    An entry is a check-in, an appreciation round or a day's answers (its `Kind`); the
+    methods named for check-ins take an entry of any kind. `save_answer` returns only once
+    the answer is durable (or raises): the core says "saved" only after it returns.
     """
 
-    def start_checkin(self, now: datetime) -> int:
-        """Open a new check-in; returns its id."""
+    def start_checkin(self, now: datetime, kind: Kind = Kind.CHECKIN) -> int:
+        """Open a new entry of `kind`; returns its id."""
         ...
 
     def save_answer(self, answer: Answer) -> None:
@@ -61,12 +72,20 @@ class Journal(Protocol):
         """Mark a finished check-in under way again (its last answer is being redone)."""
         ...
 
-    def recent(self, limit: int) -> Sequence[CheckInRecord]:
-        """The newest check-ins that have answers, newest first."""
+    def recent(self, limit: int, kind: Kind = Kind.CHECKIN) -> Sequence[CheckInRecord]:
+        """The newest entries of `kind` that have answers, newest first."""
         ...
 
     def delete_all(self) -> int:
-        """Delete every check-in and answer of the household; returns how many answers went."""
+        """Delete every entry of every kind and their answers; returns how many answers went."""
+        ...
+
+    def delete_kind(self, kind: Kind) -> int:
+        """Delete every entry of one kind and their answers; returns how many answers went."""
+        ...
+
+    def kinds(self) -> set[Kind]:
+        """The kinds of which the household has at least one answer kept."""
         ...
 
     def delete_checkin(self, checkin_id: int) -> int:
@@ -74,7 +93,7 @@ class Journal(Protocol):
         ...
 
     def delete_before(self, cutoff: datetime) -> Sequence[int]:
-        """Delete the check-ins started before `cutoff`, with their answers; returns their ids."""
+        """Delete the entries of every kind started before `cutoff`, with their answers; returns their ids."""
         ...
 
 

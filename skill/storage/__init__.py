@@ -39,12 +39,13 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql import ClauseElement
 
+from dialogue.ports import CheckInRecord, Kind
 from skill.storage.crypto import AnswerCipher
 from skill.storage.journal import JournalStatements, SqlJournal
 from skill.storage.prepared import Prepared
 from skill.storage.schema import households, understanding_misses, upsert, web_clients
 
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 # From this revision on, no household's words are in the stored state; upgrading to it
 # scrubs the database files of what earlier versions left there (scrub_free_space).
 _SCRUBBED_REVISION = "0004"
@@ -330,27 +331,12 @@ class SqlStore:
             if row is None:
                 return None
             household_id, state = row
-            records = SqlJournal(cursor, household_id, self.cipher, self._journal).recent(limit=1_000_000)
+            journal = SqlJournal(cursor, household_id, self.cipher, self._journal)
+            kept = {kind: journal.recent(limit=1_000_000, kind=kind) for kind in Kind}
         return {
             "household": {"platform": key.platform, "user": key.user},
             "state": json.loads(state) if state else None,
-            "checkins": [
-                {
-                    "started_at": record.started_at.isoformat(),
-                    "completed_at": record.completed_at.isoformat() if record.completed_at else None,
-                    "answers": [
-                        {
-                            "topic": a.topic,
-                            "person": a.person,
-                            "name": a.name,
-                            "text": a.text,
-                            "said_at": a.said_at.isoformat(),
-                        }
-                        for a in sorted(record.answers, key=lambda a: (a.said_at, a.person))
-                    ],
-                }
-                for record in records
-            ],
+            **{_EXPORTED[kind]: [_exported(record) for record in records] for kind, records in kept.items()},
         }
 
     def ping(self) -> None:
@@ -366,6 +352,28 @@ class SqlStore:
 # PostgreSQL connections default to asynchronous commit (see _make_engine); a transaction
 # that must survive a power cut asks for the synchronous one before it commits.
 _PG_DURABLE_COMMIT = "SET LOCAL synchronous_commit TO on"
+
+
+# each kind of journal entry under its own key in an export ("checkins" as before)
+_EXPORTED = {Kind.CHECKIN: "checkins", Kind.APPRECIATION: "appreciations", Kind.DAILY: "days"}
+
+
+def _exported(record: CheckInRecord) -> dict[str, Any]:
+    """One journal entry as plain data, its answers in the order they were said."""
+    return {
+        "started_at": record.started_at.isoformat(),
+        "completed_at": record.completed_at.isoformat() if record.completed_at else None,
+        "answers": [
+            {
+                "topic": a.topic,
+                "person": a.person,
+                "name": a.name,
+                "text": a.text,
+                "said_at": a.said_at.isoformat(),
+            }
+            for a in sorted(record.answers, key=lambda a: (a.said_at, a.person))
+        ],
+    }
 
 
 def _sqlite_file(url: str) -> str | None:

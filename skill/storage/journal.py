@@ -1,4 +1,8 @@
-"""The check-in journal on SQL: every statement names the household, answers are encrypted.
+"""The journal on SQL: every statement names the household, answers are encrypted.
+
+An entry (a row of `checkins`) is a check-in, an appreciation round or a day's answers:
+its `kind`. Reading back and deleting one kind names it; `delete_all` and `delete_before`
+(the retention setting) take every kind.
 
 A journal lives for one turn, on that turn's connection and transaction: the answer is
 committed together with the dialogue state before the reply goes back, so an answer the
@@ -21,7 +25,7 @@ from typing import Any
 from sqlalchemy import Dialect, Select, bindparam, func, select
 from sqlalchemy.sql import ClauseElement
 
-from dialogue.ports import Answer, CheckInRecord
+from dialogue.ports import Answer, CheckInRecord, Kind
 from skill.storage.crypto import AnswerCipher
 from skill.storage.prepared import Prepared
 from skill.storage.schema import answers, checkins, upsert
@@ -29,6 +33,7 @@ from skill.storage.schema import answers, checkins, upsert
 # The household every statement is scoped to. Bound-parameter names avoid the tables' column
 # names: SQLAlchemy reserves those for the VALUES and SET clauses of INSERT and UPDATE.
 _HOUSEHOLD = bindparam("household", type_=checkins.c.household_id.type)
+_KIND = bindparam("kind", type_=checkins.c.kind.type)
 
 _ANSWER_COLUMNS = (
     answers.c.checkin_id,
@@ -41,13 +46,15 @@ _ANSWER_COLUMNS = (
 
 
 def _recent_checkins(*columns: Any) -> Select[Any]:
-    """`columns` of the household's newest check-ins that hold an answer, newest first, at most :limit."""
+    """`columns` of the household's newest :kind entries holding an answer, newest first, at most :limit."""
     with_answers = (
         select(answers.c.checkin_id).where(answers.c.household_id == _HOUSEHOLD).distinct().scalar_subquery()
     )
     return (
         select(*columns)
-        .where(checkins.c.household_id == _HOUSEHOLD, checkins.c.id.in_(with_answers))
+        .where(
+            checkins.c.household_id == _HOUSEHOLD, checkins.c.kind == _KIND, checkins.c.id.in_(with_answers)
+        )
         .order_by(checkins.c.started_at.desc(), checkins.c.id.desc())
         .limit(bindparam("limit"))
     )
@@ -59,7 +66,11 @@ class JournalStatements:
     def __init__(self, dialect: Dialect) -> None:
         self.start_checkin = Prepared(
             checkins.insert()
-            .values(household_id=_HOUSEHOLD, started_at=bindparam("now", type_=checkins.c.started_at.type))
+            .values(
+                household_id=_HOUSEHOLD,
+                started_at=bindparam("now", type_=checkins.c.started_at.type),
+                kind=_KIND,
+            )
             .returning(checkins.c.id),
             dialect,
         )
@@ -114,7 +125,35 @@ class JournalStatements:
             ),
             dialect,
         )
-        # Every answer and check-in of a household (the store deletes a household with them too).
+        # Every entry of one kind, with its answers; and the kinds a household has answers of.
+        of_kind = select(checkins.c.id).where(checkins.c.household_id == _HOUSEHOLD, checkins.c.kind == _KIND)
+        self.count_kind_answers = Prepared(
+            select(func.count())
+            .select_from(answers)
+            .where(answers.c.household_id == _HOUSEHOLD, answers.c.checkin_id.in_(of_kind.scalar_subquery())),
+            dialect,
+        )
+        self.delete_kind_answers = Prepared(
+            answers.delete().where(
+                answers.c.household_id == _HOUSEHOLD, answers.c.checkin_id.in_(of_kind.scalar_subquery())
+            ),
+            dialect,
+        )
+        self.delete_kind = Prepared(
+            checkins.delete().where(checkins.c.household_id == _HOUSEHOLD, checkins.c.kind == _KIND), dialect
+        )
+        self.kinds = Prepared(
+            select(checkins.c.kind)
+            .where(
+                checkins.c.household_id == _HOUSEHOLD,
+                checkins.c.id.in_(
+                    select(answers.c.checkin_id).where(answers.c.household_id == _HOUSEHOLD).scalar_subquery()
+                ),
+            )
+            .distinct(),
+            dialect,
+        )
+        # Every answer and entry of a household (the store deletes a household with them too).
         self.delete_answers = Prepared(answers.delete().where(answers.c.household_id == _HOUSEHOLD), dialect)
         self.delete_checkins = Prepared(
             checkins.delete().where(checkins.c.household_id == _HOUSEHOLD), dialect
@@ -162,9 +201,11 @@ class SqlJournal:
         self.sql = statements
         self.changed = False  # anything written: the turn must reach the disk before its reply
 
-    def start_checkin(self, now: datetime) -> int:
-        """Open a check-in for this household."""
-        row = self.sql.start_checkin.one_or_none(self.cursor, {"household": self.household_id, "now": now})
+    def start_checkin(self, now: datetime, kind: Kind = Kind.CHECKIN) -> int:
+        """Open an entry of `kind` (a check-in unless said) for this household."""
+        row = self.sql.start_checkin.one_or_none(
+            self.cursor, {"household": self.household_id, "now": now, "kind": kind.value}
+        )
         assert row is not None
         self.changed = True
         return int(row[0])
@@ -209,9 +250,9 @@ class SqlJournal:
         )
         self.changed = True
 
-    def recent(self, limit: int) -> Sequence[CheckInRecord]:
-        """The newest check-ins with at least one answer, newest first, decrypted."""
-        scope = {"household": self.household_id, "limit": limit}
+    def recent(self, limit: int, kind: Kind = Kind.CHECKIN) -> Sequence[CheckInRecord]:
+        """The newest entries of `kind` with at least one answer, newest first, decrypted."""
+        scope = {"household": self.household_id, "limit": limit, "kind": kind.value}
         rows = self.sql.recent_checkins.all(self.cursor, scope)
         if not rows:
             return []
@@ -232,7 +273,7 @@ class SqlJournal:
                 )
             )
         return [
-            CheckInRecord(checkin_id, _aware(started), _aware(completed), tuple(by_checkin[checkin_id]))
+            CheckInRecord(checkin_id, _aware(started), _aware(completed), tuple(by_checkin[checkin_id]), kind)
             for checkin_id, started, completed in rows
         ]
 
@@ -253,8 +294,21 @@ class SqlJournal:
             self.delete_checkin(checkin_id)
         return ids
 
+    def delete_kind(self, kind: Kind) -> int:
+        """Every entry of one kind of this household, with its answers, gone; how many answers went."""
+        scope = {"household": self.household_id, "kind": kind.value}
+        row = self.sql.count_kind_answers.one_or_none(self.cursor, scope)
+        self.sql.delete_kind_answers.execute(self.cursor, scope)
+        self.sql.delete_kind.execute(self.cursor, scope)
+        self.changed = True
+        return int(row[0]) if row is not None else 0
+
+    def kinds(self) -> set[Kind]:
+        """The kinds this household has answers of."""
+        return {Kind(row[0]) for row in self.sql.kinds.all(self.cursor, {"household": self.household_id})}
+
     def delete_all(self) -> int:
-        """Every check-in and answer of this household, gone."""
+        """Every entry of every kind and every answer of this household, gone."""
         scope = {"household": self.household_id}
         row = self.sql.count_answers.one_or_none(self.cursor, scope)
         self.sql.delete_answers.execute(self.cursor, scope)

@@ -38,9 +38,10 @@ households = Table(
     UniqueConstraint("platform", "platform_user", name="uq_households_platform_user"),
 )
 
-# A check-in and its answers. Answer text is encrypted (Fernet) before it reaches the
-# database; the key lives outside it. Every row carries household_id so every query is
-# scoped to one household without a join.
+# A journal entry (a check-in, an appreciation round, a day's "how was your day": its
+# `kind`) and its answers. The table keeps its first name, `checkins`. Answer text is
+# encrypted (Fernet) before it reaches the database; the key lives outside it. Every row
+# carries household_id so every query is scoped to one household without a join.
 checkins = Table(
     "checkins",
     metadata,
@@ -54,6 +55,7 @@ checkins = Table(
     ),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("completed_at", DateTime(timezone=True), nullable=True),
+    Column("kind", String(16), nullable=False, server_default="checkin"),
 )
 
 answers = Table(

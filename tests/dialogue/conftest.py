@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from dialogue import Event, Ports, Reply, Slot, State, respond, to_text
-from dialogue.ports import Answer, CheckInRecord
+from dialogue.ports import Answer, CheckInRecord, Kind
 
 
 class MemoryJournal:
@@ -18,9 +18,9 @@ class MemoryJournal:
         self.checkins: dict[int, dict[str, object]] = {}
         self.answers: dict[tuple[int, str, int], Answer] = {}
 
-    def start_checkin(self, now: datetime) -> int:
-        checkin_id = len(self.checkins) + 1
-        self.checkins[checkin_id] = {"started_at": now, "completed_at": None}
+    def start_checkin(self, now: datetime, kind: Kind = Kind.CHECKIN) -> int:
+        checkin_id = max(self.checkins, default=0) + 1
+        self.checkins[checkin_id] = {"started_at": now, "completed_at": None, "kind": kind}
         return checkin_id
 
     def save_answer(self, answer: Answer) -> None:
@@ -35,14 +35,25 @@ class MemoryJournal:
     def reopen_checkin(self, checkin_id: int) -> None:
         self.checkins[checkin_id]["completed_at"] = None
 
-    def recent(self, limit: int) -> list[CheckInRecord]:
+    def recent(self, limit: int, kind: Kind = Kind.CHECKIN) -> list[CheckInRecord]:
         records = []
         for checkin_id in sorted(self.checkins, reverse=True):
+            info = self.checkins[checkin_id]
             answers = tuple(a for (cid, _t, _p), a in self.answers.items() if cid == checkin_id)
-            if answers:
-                info = self.checkins[checkin_id]
-                records.append(CheckInRecord(checkin_id, info["started_at"], info["completed_at"], answers))  # type: ignore[arg-type]
+            if answers and info["kind"] == kind:
+                started, completed = info["started_at"], info["completed_at"]
+                assert isinstance(started, datetime)
+                assert completed is None or isinstance(completed, datetime)
+                records.append(CheckInRecord(checkin_id, started, completed, answers, kind))
         return records[:limit]
+
+    def delete_kind(self, kind: Kind) -> int:
+        return sum(
+            self.delete_checkin(cid) for cid, info in list(self.checkins.items()) if info["kind"] == kind
+        )
+
+    def kinds(self) -> set[Kind]:
+        return {self.checkins[cid]["kind"] for cid, _t, _p in self.answers}  # type: ignore[misc]
 
     def delete_all(self) -> int:
         count = len(self.answers)

@@ -50,7 +50,7 @@ def test_rows_equal_sqlalchemys_with_datetimes_and_binary(store: SqlStore) -> No
     dialect = store.engine.dialect
     with store.engine.connect() as conn:
         household = conn.execute(WHO, {"user": HOME.user}).scalar_one()
-    scope = {"household": household, "limit": 8}
+    scope = {"household": household, "limit": 8, "kind": "checkin"}
     statements = {
         "recent check-ins": _recent_checkins(checkins.c.id, checkins.c.started_at, checkins.c.completed_at),
         "their answers": select(*_ANSWER_COLUMNS).where(

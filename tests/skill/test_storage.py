@@ -9,6 +9,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, cast
 
 import psycopg
@@ -19,7 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.pool import QueuePool
 
 import skill.storage
-from dialogue.ports import Answer
+from dialogue.ports import Answer, Kind
 from skill.storage import HEAD_REVISION, HouseholdKey, SqlStore, migrate
 from skill.storage.crypto import AnswerCipher
 from tests.conftest import POSTGRES_ADMIN_URL
@@ -452,3 +453,82 @@ def test_workers_starting_together_on_a_new_database_migrate_it_once(new_databas
     finally:
         for store in stores:
             store.dispose()
+
+
+def test_each_kind_of_entry_is_read_and_deleted_on_its_own_and_everything_goes_together(
+    store: SqlStore,
+) -> None:
+    def entry(journal: Any, kind: Kind, words: str, when: datetime = NOW) -> int:
+        entry_id = int(journal.start_checkin(when, kind))
+        journal.save_answer(answer(entry_id, words))
+        return entry_id
+
+    with store.turn(ONE) as record:
+        journal = record.journal
+        assert journal is not None
+        entry(journal, Kind.CHECKIN, "more walks")
+        entry(journal, Kind.APPRECIATION, "you fixed the bike")
+        entry(journal, Kind.DAILY, "a long day at work")
+        entry(journal, Kind.DAILY, "a quiet day", when=NOW.replace(day=1))
+        assert journal.kinds() == {Kind.CHECKIN, Kind.APPRECIATION, Kind.DAILY}
+        read = {kind: [a.text for r in journal.recent(8, kind) for a in r.answers] for kind in Kind}
+        assert read == {
+            Kind.CHECKIN: ["more walks"],
+            Kind.APPRECIATION: ["you fixed the bike"],
+            Kind.DAILY: ["a long day at work", "a quiet day"],
+        }
+        assert [r.kind for r in journal.recent(8, Kind.DAILY)] == [Kind.DAILY, Kind.DAILY]
+    with store.turn(TWO) as record:  # another household sees and deletes none of it
+        assert record.journal is not None
+        entry(record.journal, Kind.DAILY, "theirs")
+        assert record.journal.delete_kind(Kind.CHECKIN) == 0
+        assert record.journal.kinds() == {Kind.DAILY}
+    export = store.export(ONE)
+    assert export is not None
+    assert [a["text"] for e in export["days"] for a in e["answers"]] == ["a long day at work", "a quiet day"]
+    assert [a["text"] for e in export["appreciations"] for a in e["answers"]] == ["you fixed the bike"]
+    with store.turn(ONE) as record:
+        journal = record.journal
+        assert journal is not None
+        assert journal.delete_kind(Kind.CHECKIN) == 1  # "delete our check-ins": only the check-ins
+        assert journal.kinds() == {Kind.APPRECIATION, Kind.DAILY}
+        assert len(journal.delete_before(NOW.replace(day=2))) == 1  # retention takes every kind
+        assert [a.text for r in journal.recent(8, Kind.DAILY) for a in r.answers] == ["a long day at work"]
+        assert journal.delete_all() == 2  # "delete everything we said"
+        assert journal.kinds() == set()
+    with store.turn(TWO) as record:
+        assert record.journal is not None
+        assert [a.text for r in record.journal.recent(8, Kind.DAILY) for a in r.answers] == ["theirs"]
+
+
+def test_the_kinds_migration_makes_every_earlier_entry_a_check_in(sqlite_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    store = SqlStore(sqlite_url, AnswerCipher([Fernet.generate_key().decode()]))
+    try:
+        config = Config()
+        config.set_main_option("script_location", str(Path(skill.storage.__file__).parent / "migrations"))
+        with store.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "0005")
+            conn.execute(
+                text(
+                    "INSERT INTO households (id, platform, platform_user, state, created_at, updated_at) "
+                    "VALUES (1, 'alexa', :user, '', :now, :now)"
+                ),
+                {"user": ONE.user, "now": NOW},
+            )
+            conn.execute(
+                text("INSERT INTO checkins (household_id, started_at) VALUES (1, :now)"), {"now": NOW}
+            )
+        with store.engine.begin() as conn:
+            checkin = conn.execute(text("SELECT id FROM checkins")).scalar_one()  # a check-in from before
+        migrate(store)
+        with store.turn(ONE) as record:
+            assert record.journal is not None
+            record.journal.save_answer(answer(checkin, "kept from before"))
+            (entry,) = record.journal.recent(8, Kind.CHECKIN)
+            assert entry.kind is Kind.CHECKIN and record.journal.recent(8, Kind.DAILY) == []
+    finally:
+        store.dispose()

@@ -69,3 +69,15 @@ SEEK_SUPPORT = "SeekSupportIntent"
 
 # listen to understand: one talks, the other listens and says back, then they swap
 LISTEN = "ListenIntent"
+
+# the appreciation round: each thanks the other, says what it meant and what it shows
+APPRECIATION = "AppreciationIntent"
+KEEP_IT = "KeepItIntent"  # "keep it": keep what was just said
+DISCARD_IT = "DiscardItIntent"  # "don't keep it": delete what was just said
+
+# "how was your day": one question each, kept in the journal, read back on request
+DAILY = "DailyIntent"
+DAILY_READ_BACK = "DailyReadBackIntent"  # "what did Sam say yesterday"
+
+# "delete everything we said": every kind the journal keeps (check-ins, appreciations, days)
+DELETE_EVERYTHING = "DeleteEverythingIntent"

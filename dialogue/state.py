@@ -49,6 +49,14 @@ class Household:
     voices_only: bool = False  # read answers back only to voices the platform knows as ours
     alerts: dict[str, dict[str, str]] = field(default_factory=dict)
     pending: dict[str, Any] | None = None  # a request waiting for the user's permission
+    appreciation: int | None = None  # the journal entry of a round not yet kept or let go
+    # the daily question: when it was last offered or done (local dates), offers declined in a row
+    daily_offered: str | None = None
+    daily_done: str | None = None
+    daily_declined: int = 0
+    # the device's time zone as last fetched, and when (fetched again after a week)
+    time_zone: str | None = None
+    time_zone_at: str | None = None
 
 
 @dataclass
@@ -65,6 +73,9 @@ class Session:
     turn: int = 0
     nudges: list[int] = field(default_factory=list)
     seconds: int = 0  # the listening exercise's talking time, the same for both rounds
+    entry: int | None = None  # the journal entry the daily question is writing to
+    # a daily read-back waiting for "yes, read it": {"person": a first name | None, "day": a date}
+    daily_request: dict[str, str | None] | None = None
     last_speech: list[list[str | int]] | None = None  # never a household's own words (Reply.private)
     last_reprompt: list[list[str | int]] | None = None
     # what "repeat" reads again after a private reply, never the words: {"checkin": id, "topic":

@@ -3,7 +3,18 @@ answer to danger) and the global rules tried after them."""
 
 from __future__ import annotations
 
-from dialogue.flows import alerts, checkin, home, listen, questions, remember_when, support, timed
+from dialogue.flows import (
+    alerts,
+    appreciate,
+    checkin,
+    daily,
+    home,
+    listen,
+    questions,
+    remember_when,
+    support,
+    timed,
+)
 from dialogue.flows.home import HomeStep
 from dialogue.rules import Action, Flow, Rule
 
@@ -16,6 +27,8 @@ FLOWS: dict[str, Flow] = {
         questions.FLOW,
         remember_when.FLOW,
         listen.FLOW,
+        appreciate.FLOW,  # before the check-in's: its launch rule lets go of a round, then tidies
+        daily.FLOW,
         *checkin.FLOWS,
         timed.FLOW,
         alerts.FLOW,

@@ -38,11 +38,22 @@ class HomeStep(Enum):
 
 
 def launch(turn: Turn) -> Go:
-    """Greet: the first visit explains, later visits are brief, a paused check-in is mentioned."""
+    """Greet: the first visit explains, later visits are brief, a paused check-in is mentioned;
+    in the evening, a returning household is asked how their day was (dialogue.flows.daily)."""
+    from dialogue.flows import daily  # it builds on this module: imported when first needed
+
     if turn.household.checkin is not None:
         key = "launch.checkin_open"
+    elif turn.household.visits <= 1:
+        key = "launch.first"
+    elif daily.evening_offer_due(turn):
+        daily.mark_offered(turn)
+        offer = turn.say("daily.offer")
+        return Go(
+            HomeStep.MENU, Reply(join(turn.say("launch.evening"), offer), reprompt=offer), offer=daily.OFFER
+        )
     else:
-        key = "launch.first" if turn.household.visits <= 1 else "launch.returning"
+        key = "launch.returning"
     return Go(HomeStep.MENU, Reply(turn.say(key), reprompt=turn.say("reprompt.home")))
 
 

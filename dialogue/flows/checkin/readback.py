@@ -19,11 +19,12 @@ a household may keep its check-ins for a while only, and older ones then go with
 | any            | say that again (after reading)   | the same, from the journal      | as before          |
 | any            | only to our voices / anyone      | sets it (if voices known)       | home               |
 | any            | when was our last check-in       | its date, how much said         | home               |
-| any            | delete our check-ins             | asks to confirm                 | CONFIRM_DELETE     |
+| any            | delete our check-ins             | asks to confirm (only those)    | CONFIRM_DELETE     |
+| any            | delete everything we said        | asks to confirm (every kind)    | CONFIRM_DELETE     |
 | any            | delete last week's check-in      | asks to confirm that one        | CONFIRM_DELETE     |
 | any            | delete my answer about …         | asks to confirm that one answer | CONFIRM_DELETE     |
 | any            | delete my answer (whose unknown) | "Priya's or Tom's?"             | WHOSE_ANSWER       |
-| any            | only keep check-ins for 3 months | sets it, deletes older ones now | home               |
+| any            | only keep check-ins for 3 months | sets it (every kind), tidies    | home               |
 | new session    | (keeping for a while)            | deletes older ones, then greets | home               |
 | CONFIRM_READ   | yes / no                         | reads as asked / reads nothing  | PLAYBACK, home     |
 | PLAYBACK       | next / yes / keep going          | the next topic, or "that's all" | PLAYBACK           |
@@ -47,7 +48,7 @@ stateDiagram-v2
     [*] --> WHOSE_ANSWER: delete my answer (several people, no voice)
     WHOSE_ANSWER --> CONFIRM_DELETE: a name
     WHOSE_ANSWER --> [*]: no
-    [*] --> CONFIRM_DELETE: delete our check-ins / a check-in / an answer
+    [*] --> CONFIRM_DELETE: delete our check-ins / everything / a check-in / an answer
     CONFIRM_DELETE --> [*]: yes / no
 ```
 """
@@ -72,7 +73,7 @@ from dialogue.flows.checkin.common import (
 from dialogue.flows.home import HomeStep
 from dialogue.flows.home import launch as home_launch
 from dialogue.model import Card, Event, Reply, Slot
-from dialogue.ports import Answer, CheckInRecord
+from dialogue.ports import Answer, CheckInRecord, Kind
 from dialogue.rules import Flow, Go, Rule, Turn
 from dialogue.safety import is_danger
 from dialogue.speech import Speech, join, to_text
@@ -326,9 +327,26 @@ def last_checkin(turn: Turn) -> Go:
 
 
 def ask_delete(turn: Turn) -> Go:
-    """Deleting is for good: confirm first."""
-    turn.session.delete_request = None
-    return _confirm_delete(turn, turn.say("checkin.delete.confirm"))
+    """ "Delete our check-ins": every check-in, after a yes; the confirmation says what stays
+    (appreciations, days) when there is any."""
+    turn.session.delete_request = {"kind": Kind.CHECKIN.value}
+    others = journal(turn).kinds() - {Kind.CHECKIN}
+    speech = turn.say("checkin.delete.confirm")
+    if others:
+        speech = join(speech, turn.say("checkin.delete.others_stay", others=_kinds_said(turn, others)))
+    return _confirm_delete(turn, speech)
+
+
+def ask_delete_everything(turn: Turn) -> Go:
+    """ "Delete everything we said": every kind the journal keeps, after a yes."""
+    turn.session.delete_request = {"kind": "all"}
+    return _confirm_delete(turn, turn.say("checkin.delete.everything_confirm"))
+
+
+def _kinds_said(turn: Turn, kinds: set[Kind]) -> str:
+    """ "your appreciations and your days", in the journal's order."""
+    said = turn.content.lists["checkin.kinds"]  # check-ins, appreciations, days: Kind's order
+    return and_list(turn, [said[index] for index, kind in enumerate(Kind) if kind in kinds])
 
 
 def ask_delete_checkin(turn: Turn) -> Go:
@@ -431,9 +449,15 @@ def delete_confirmed(turn: Turn) -> Go:
         journal(turn).delete_checkin(int(asked["checkin"]))
         forget_progress(turn.household, [int(asked["checkin"])])
         return _home(turn, "checkin.delete.one_done")
+    if asked and asked.get("kind") == Kind.CHECKIN.value:
+        count = journal(turn).delete_kind(Kind.CHECKIN)
+        forget_progress(turn.household)
+        return _home(turn, "checkin.delete.done" if count else "checkin.delete.empty")
     count = journal(turn).delete_all()
     forget_progress(turn.household)
-    return _home(turn, "checkin.delete.done" if count else "checkin.delete.empty")
+    turn.household.appreciation = None  # a round not yet chosen went too
+    turn.session.entry = None
+    return _home(turn, "checkin.delete.everything_done" if count else "checkin.delete.empty")
 
 
 def delete_declined(turn: Turn) -> Go:
@@ -641,6 +665,7 @@ FLOW = Flow(
         Rule(intents.CHECKIN_PLAYBACK, playback),
         Rule(intents.LAST_CHECKIN, last_checkin),
         Rule(intents.DELETE_CHECKINS, ask_delete),
+        Rule(intents.DELETE_EVERYTHING, ask_delete_everything),
         Rule(intents.DELETE_CHECKIN, ask_delete_checkin),
         Rule(intents.DELETE_ANSWER, ask_delete_answer),
         Rule(intents.KEEP_CHECKINS, keep_for),

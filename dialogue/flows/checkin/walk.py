@@ -26,6 +26,7 @@ only while a check-in is under way.
 | ANSWERING | Tom, you go first                 | asks Tom; the person asked comes after  | ANSWERING      |
 | ANSWERING | other words, missed words         | stays here: "I didn't catch that"       | ANSWERING      |
 | ANSWERING | the last answer                   | closes it, offers a weekly reminder     | home           |
+| ANSWERING | the last answer (reminder set)    | closes it, offers an appreciation round | home           |
 | any       | answer / redo / pause (under way) | as at the answer step                   | ANSWERING, end |
 | any       | redo (just finished)              | reopens it, asks the last answer again  | ANSWERING      |
 | any       | answer / redo / pause (none)      | "there's no check-in going"             | home           |
@@ -318,7 +319,13 @@ def _complete(turn: Turn, opening: Speech) -> Go:
     people = len(household.names)
     key = "checkin.complete." + ("one" if people == 1 else "two" if people == 2 else "group")
     if REMINDER in household.alerts:
-        return Go(HomeStep.MENU, Reply(join(opening, turn.say(key)), end_session=True))
+        if people != 2:
+            return Go(HomeStep.MENU, Reply(join(opening, turn.say(key)), end_session=True))
+        # the reminder is set: offer to take the check-in's appreciation further, as a round
+        offer = turn.say("appreciate.offer")
+        return Go(
+            HomeStep.MENU, Reply(join(opening, turn.say(key), offer), reprompt=offer), offer="appreciation"
+        )
     offer, reprompt = offer_reminder(turn)
     return Go(
         HomeStep.MENU, Reply(join(opening, turn.say(key), offer), reprompt=reprompt), offer=OFFER_REMIND

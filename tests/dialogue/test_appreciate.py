@@ -1,0 +1,146 @@
+"""The appreciation round, in the core: both give thanks, say what it meant and what it shows;
+kept only on "keep it", deleted on "don't keep it", let go when left unchosen."""
+
+from __future__ import annotations
+
+from dialogue import intents
+from dialogue.ports import Kind
+from tests.dialogue.conftest import Talk
+
+SAID = {
+    "thanks": "you picked my mum up from the station",
+    "affected": "I could finally relax after work",
+    "shows": "that you notice what I need",
+}
+
+
+def couple() -> Talk:
+    talk = Talk()
+    talk.state.household.names = ["Priya", "Tom"]
+    talk.open()
+    return talk
+
+
+def kept(talk: Talk) -> list[tuple[int, str, str, str | None]]:
+    return sorted(
+        (a.person, a.topic, a.text, a.name)
+        for r in talk.journal.recent(8, Kind.APPRECIATION)
+        for a in r.answers
+    )
+
+
+def one_round(talk: Talk) -> None:
+    for part in ("thanks", "affected", "shows"):
+        talk.say(intents.ANSWER, answer=f"{SAID[part]}")
+
+
+def test_both_give_thanks_by_name_and_the_round_is_kept_on_keep_it() -> None:
+    talk = couple()
+    talk.say(intents.APPRECIATION)
+    assert "Priya goes first" in talk.text
+    assert talk.text.endswith("Priya, what's one thing Tom did lately that you're grateful for?")
+    talk.say(intents.ANSWER, answer=SAID["thanks"])
+    assert talk.text == "How did that affect you, Priya? What difference did it make?"
+    talk.say(intents.ANSWER, answer=SAID["affected"])
+    assert talk.text == "And what does it show about Tom as a person?"
+    (held,) = talk.journal.recent(8, Kind.APPRECIATION)  # held from the moment it was said, unchosen
+    assert held.completed_at is None and len(held.answers) == 2
+    talk.say(intents.ANSWER, answer=SAID["shows"])
+    assert "Now swap. Tom, it's your turn." in talk.text
+    assert talk.text.endswith("Tom, what's one thing Priya did lately that you're grateful for?")
+    one_round(talk)
+    assert talk.text.endswith("Say keep it, or don't keep it.")
+    assert SAID["thanks"] not in talk.state.to_json() and SAID["shows"] not in talk.state.to_json()
+    talk.say(intents.KEEP_IT)
+    assert "Kept" in talk.text
+    assert talk.journal.recent(8, Kind.APPRECIATION)[0].completed_at is not None
+    assert [(person, topic) for person, topic, _, _ in kept(talk)] == [
+        (0, "affected"),
+        (0, "shows"),
+        (0, "thanks"),
+        (1, "affected"),
+        (1, "shows"),
+        (1, "thanks"),
+    ]
+    assert {name for *_, name in kept(talk)} == {"Priya", "Tom"}
+    talk.open()  # a kept round stays
+    assert len(kept(talk)) == 6
+
+
+def test_dont_keep_it_deletes_the_round_at_once() -> None:
+    talk = couple()
+    talk.say(intents.APPRECIATION)
+    one_round(talk)
+    one_round(talk)
+    assert len(talk.journal.answers) == 6  # held, encrypted by the host, from the moment it was said
+    talk.say(intents.DISCARD_IT)
+    assert "haven't kept any of it" in talk.text
+    assert talk.journal.answers == {} and talk.journal.checkins == {}
+
+
+def test_no_also_means_dont_keep_and_a_muddle_asks_again() -> None:
+    talk = couple()
+    talk.say(intents.APPRECIATION)
+    one_round(talk)
+    one_round(talk)
+    talk.say(intents.FALLBACK)
+    assert "Say keep it, or don't keep it." in talk.text
+    talk.say(intents.NO)
+    assert talk.journal.answers == {}
+
+
+def test_skipping_a_part_and_stopping_halfway_keep_nothing() -> None:
+    talk = couple()
+    talk.say(intents.APPRECIATION)
+    talk.say(intents.ANSWER, answer=SAID["thanks"])
+    talk.say(intents.NEXT)
+    assert "leave that part" in talk.text and "Tom" in talk.text
+    talk.say(intents.STOP)
+    assert talk.reply is not None and talk.reply.end_session
+    assert "haven't kept any of it" in talk.text
+    assert talk.journal.answers == {}
+
+
+def test_a_round_left_unchosen_is_deleted_when_they_come_back() -> None:
+    talk = couple()
+    talk.say(intents.APPRECIATION)
+    one_round(talk)
+    talk.end_session()  # the speaker timed out before "keep it"
+    assert len(talk.journal.answers) == 3
+    talk.open()
+    assert talk.journal.answers == {} and talk.state.household.appreciation is None
+    assert "Welcome back" in talk.text or "Hello again" in talk.text or "Good to hear you" in talk.text
+
+
+def test_without_names_the_lines_speak_to_whoever_goes_first() -> None:
+    talk = Talk()
+    talk.open()
+    talk.say(intents.APPRECIATION)
+    assert "Decide who starts." in talk.text and "{" not in talk.text
+    one_round(talk)
+    assert "it's the other one's turn" in talk.text
+    one_round(talk)
+    talk.say(intents.YES)
+    assert [name for *_, name in kept(talk)] == [None] * 6
+
+
+def test_help_and_repeat_at_each_part_keep_the_place() -> None:
+    talk = couple()
+    talk.say(intents.APPRECIATION)
+    talk.say(intents.HELP)
+    assert "Something small is fine" in talk.text and talk.text.endswith("you're grateful for?")
+    talk.say(intents.ANSWER, answer=SAID["thanks"])
+    asked = talk.text
+    talk.say(intents.REPEAT)
+    assert talk.text in asked and talk.state.session.step == "affected"
+
+
+def test_a_check_in_closing_with_its_reminder_set_offers_the_round() -> None:
+    talk = couple()
+    talk.state.household.alerts["checkin"] = {"kind": "reminder", "id": "r1"}
+    talk.say(intents.START_CHECKIN)
+    while talk.state.household.checkin is not None:
+        talk.say(intents.NEXT)
+    assert talk.text.endswith("with an appreciation round?")
+    talk.say(intents.YES)
+    assert "Priya, what's one thing Tom did lately" in talk.text

@@ -74,6 +74,7 @@ LISTEN = "ListenIntent"
 APPRECIATION = "AppreciationIntent"
 KEEP_IT = "KeepItIntent"  # "keep it": keep what was just said
 DISCARD_IT = "DiscardItIntent"  # "don't keep it": delete what was just said
+APPRECIATION_READ_BACK = "AppreciationReadBackIntent"  # "what did we appreciate"
 
 # "how was your day": one question each, kept in the journal, read back on request
 DAILY = "DailyIntent"

@@ -13,21 +13,28 @@ state. At the end: "keep it" keeps the round; "don't keep it" deletes it. A roun
 before that choice (stopped, or the session dropped) is deleted when the household next
 opens the skill or starts another round: nothing is kept that they did not choose to keep.
 
-| step     | intent                                 | does                                        | next     |
-|----------|----------------------------------------|---------------------------------------------|----------|
-| any      | let's do appreciations / yes to offer  | explains, asks the first giver              | THANKS   |
-| THANKS   | an answer                              | keeps it, "how did that affect you?"        | AFFECTED |
-| AFFECTED | an answer                              | keeps it, "what does it show about them?"   | SHOWS    |
-| SHOWS    | an answer (first giver)                | keeps it, thanks; the other one gives       | THANKS   |
-| SHOWS    | an answer (second giver)               | keeps it, thanks; "keep it?"                | KEEP     |
-| THANKS…  | skip / next                            | moves on without that answer                | the next |
-| THANKS…  | say that again / help                  | the same question (help: what to say first) | the same |
-| THANKS…  | missed words                           | "I didn't catch that", the same question    | the same |
-| THANKS…  | stop / cancel                          | deletes what was said, goodbye              | end      |
-| KEEP     | keep it / yes                          | keeps the round, back to the menu           | home     |
-| KEEP     | don't keep it / no                     | deletes the round, back to the menu         | home     |
-| KEEP     | anything else                          | asks again: keep it, or don't keep it?      | KEEP     |
-| any      | open the skill (a round left unchosen) | deletes it quietly, then greets             | home     |
+| step     | intent                                   | does                                      | next     |
+|----------|------------------------------------------|-------------------------------------------|----------|
+| any      | let's do appreciations / yes to offer    | explains, asks the first giver            | THANKS   |
+| THANKS   | Tom goes first (before anyone has given) | Tom gives first                           | THANKS   |
+| THANKS   | an answer                                | keeps it, "how did that affect you?"      | AFFECTED |
+| AFFECTED | an answer                                | keeps it, "what does it show about them?" | SHOWS    |
+| SHOWS    | an answer (first giver)                  | keeps it, thanks; the other one gives     | THANKS   |
+| SHOWS    | an answer (second giver)                 | keeps it, thanks; "keep it?"              | KEEP     |
+| THANKS   | skip / no thanks / next                  | passes: the other, or "keep it?"          | THANKS   |
+| AFFECTED | skip / no / next                         | moves on without that answer              | SHOWS    |
+| SHOWS    | skip / no / next                         | moves on without that answer              | THANKS   |
+| THANKS…  | say that again / help                    | the same question (help first)            | the same |
+| THANKS…  | missed words                             | "I didn't catch that", the same question  | the same |
+| THANKS…  | stop / cancel                            | deletes what was said, goodbye            | end      |
+| KEEP     | keep it / yes                            | keeps the round, back to the menu         | home     |
+| KEEP     | don't keep it / no                       | deletes the round, back to the menu       | home     |
+| KEEP     | say that again                           | the question alone                        | KEEP     |
+| KEEP     | anything else                            | asks again: keep it, or don't keep it?    | KEEP     |
+| any      | what did we appreciate (first time)      | asks whether to read it aloud             | READ_OK  |
+| any      | what did we appreciate (allowed)         | reads the last round kept                 | home     |
+| READ_OK  | yes / no                                 | reads it / reads nothing                  | home     |
+| any      | open the skill (a round left unchosen)   | deletes it quietly, then greets           | home     |
 
 ```mermaid
 stateDiagram-v2
@@ -36,8 +43,12 @@ stateDiagram-v2
     AFFECTED --> SHOWS: answer / skip
     SHOWS --> THANKS: answer / skip (swap)
     SHOWS --> KEEP: answer / skip (both done)
+    THANKS --> THANKS: Tom goes first / skip (the other gives)
+    THANKS --> KEEP: skip (both done)
     KEEP --> home: keep it / don't keep it
     THANKS --> [*]: stop (nothing kept)
+    [*] --> READ_OK: what did we appreciate (first time this session)
+    READ_OK --> home: yes (read) / no
 ```
 """
 
@@ -47,11 +58,12 @@ from enum import Enum
 
 from dialogue import intents
 from dialogue.flows.checkin import readback
-from dialogue.flows.checkin.common import journal
+from dialogue.flows.checkin.common import journal, spoken_date
 from dialogue.flows.home import HomeStep
 from dialogue.model import Reply
-from dialogue.ports import Answer, Kind
+from dialogue.ports import Answer, CheckInRecord, Kind
 from dialogue.rules import Flow, Go, Rule, Turn
+from dialogue.safety import is_danger
 from dialogue.speech import Speech, join
 
 OFFER = "appreciation"  # what a "yes" starts when a check-in closes
@@ -65,6 +77,7 @@ class AppreciateStep(Enum):
     AFFECTED = "affected"
     SHOWS = "shows"
     KEEP = "keep"
+    READ_OK = "read_ok"
 
 
 ORDER = (AppreciateStep.THANKS, AppreciateStep.AFFECTED, AppreciateStep.SHOWS)
@@ -99,7 +112,18 @@ def start(turn: Turn) -> Go:
     _let_go(turn)
     turn.household.appreciation = journal(turn).start_checkin(turn.ports.clock(), Kind.APPRECIATION)
     turn.session.turn = 0
+    turn.session.given = 0
     return _ask(turn, AppreciateStep.THANKS, _say(turn, "appreciate.intro"))
+
+
+def goes_first(turn: Turn) -> Go:
+    """ "Tom wants to go first", before anyone has given: Tom gives first, then the other."""
+    wanted = (turn.event.slot("name").value or "").strip().lower()
+    names = [name.lower() for name in turn.household.names[:2]]
+    if turn.session.given or wanted not in names or _said_this_turn(turn):
+        return missed(turn)
+    turn.session.turn = names.index(wanted)
+    return _ask(turn, AppreciateStep.THANKS, turn.say("appreciate.sure"))
 
 
 def answer(turn: Turn) -> Go:
@@ -125,22 +149,46 @@ def answer(turn: Turn) -> Go:
 
 
 def skip(turn: Turn) -> Go:
-    """Skip this part: the next question, without an answer."""
-    return _onwards(turn, AppreciateStep(turn.session.step), skipped=True)
+    """Skip: at the first question this person passes; later, that part is left out."""
+    step = AppreciateStep(turn.session.step)
+    if step is AppreciateStep.THANKS:
+        return _next_giver(turn, turn.say("appreciate.passed"))
+    return _onwards(turn, step, skipped=True)
 
 
 def _onwards(turn: Turn, step: AppreciateStep, skipped: bool = False) -> Go:
     if step is not AppreciateStep.SHOWS:
         opening = turn.say("appreciate.skipped") if skipped else ()
         return _ask(turn, ORDER[ORDER.index(step) + 1], opening)
-    thanks = _say(turn, "appreciate.thanks")
-    if turn.session.turn % 2 == 0:
-        turn.session.turn = 1
-        return _ask(turn, AppreciateStep.THANKS, join(thanks, _say(turn, "appreciate.swap")))
+    said = _said_this_turn(turn)
+    return _next_giver(turn, _say(turn, "appreciate.thanks") if said else turn.say("appreciate.skipped"))
+
+
+def _next_giver(turn: Turn, opening: Speech) -> Go:
+    """This person's turn is over: the other gives, or, both done, "shall I keep these?"."""
+    turn.session.given += 1
+    if turn.session.given < 2:
+        turn.session.turn = 1 - turn.session.turn % 2
+        return _ask(turn, AppreciateStep.THANKS, join(opening, _say(turn, "appreciate.swap")))
+    if not _held(turn):  # both passed: nothing to keep
+        _let_go(turn)
+        reply = Reply(join(opening, turn.say("appreciate.nothing")), reprompt=turn.say("reprompt.home"))
+        return Go(HomeStep.MENU, reply)
     question = turn.say("appreciate.keep.ask")
-    return Go(
-        AppreciateStep.KEEP, Reply(join(thanks, question), reprompt=turn.say("appreciate.keep.reprompt"))
-    )
+    reply = Reply(join(opening, question), reprompt=turn.say("appreciate.keep.reprompt"))
+    return Go(AppreciateStep.KEEP, reply)
+
+
+def _held(turn: Turn) -> list[Answer]:
+    """What this round holds so far (read from the journal: the words are never in the state)."""
+    entry = turn.household.appreciation
+    if entry is None:
+        return []
+    return [a for r in journal(turn).recent(1, Kind.APPRECIATION) if r.id == entry for a in r.answers]
+
+
+def _said_this_turn(turn: Turn) -> bool:
+    return any(a.person == turn.session.turn % 2 for a in _held(turn))
 
 
 def again(turn: Turn) -> Go:
@@ -180,10 +228,70 @@ def let_go(turn: Turn) -> Go:
     return Go(HomeStep.MENU, Reply(turn.say("appreciate.not_kept"), reprompt=turn.say("reprompt.home")))
 
 
+def keep_again(turn: Turn) -> Go:
+    """ "Say that again" at the choice: the question alone."""
+    speech = turn.say("appreciate.keep.reprompt")
+    return Go(AppreciateStep.KEEP, Reply(speech, reprompt=speech))
+
+
 def keep_unclear(turn: Turn) -> Go:
     """Not a choice: ask again, in few words."""
     speech = turn.say("appreciate.keep.reprompt")
     return Go(AppreciateStep.KEEP, Reply(join(turn.say("appreciate.missed"), speech), reprompt=speech))
+
+
+def read_back(turn: Turn) -> Go:
+    """ "What did we appreciate": the last round kept, after asking once a session."""
+    record = _last_kept(turn)
+    if record is None:
+        return Go(
+            HomeStep.MENU, Reply(turn.say("appreciate.read.nothing"), reprompt=turn.say("reprompt.home"))
+        )
+    if turn.household.voices_only and turn.event.person_id not in turn.household.voices:
+        return Go(
+            HomeStep.MENU, Reply(turn.say("checkin.voices.not_yours"), reprompt=turn.say("reprompt.home"))
+        )
+    if not turn.session.read_ok:
+        reply = Reply(turn.say("appreciate.read.consent"), reprompt=turn.say("checkin.consent.reprompt"))
+        return Go(AppreciateStep.READ_OK, reply)
+    return _read(turn, record)
+
+
+def read_allowed(turn: Turn) -> Go:
+    """Yes, read it (and no more asking this session)."""
+    turn.session.read_ok = True
+    return read_back(turn)
+
+
+def read_declined(turn: Turn) -> Go:
+    """No: nothing is read."""
+    return Go(HomeStep.MENU, Reply(turn.say("checkin.consent.declined"), reprompt=turn.say("reprompt.home")))
+
+
+def _last_kept(turn: Turn) -> CheckInRecord | None:
+    for record in journal(turn).recent(4, Kind.APPRECIATION):
+        if record.completed_at is not None and _readable(turn, record):
+            return record
+    return None
+
+
+def _readable(turn: Turn, record: CheckInRecord) -> list[Answer]:
+    """A round's answers in the order they were said, never one holding danger words."""
+    ordered = sorted(record.answers, key=lambda a: (a.said_at, ORDER_NAMES.index(a.topic), a.person))
+    return [a for a in ordered if not is_danger(a.text, turn.event.locale)]
+
+
+def _read(turn: Turn, record: CheckInRecord) -> Go:
+    lines: list[Speech] = [turn.say("appreciate.read.intro", date=spoken_date(record.started_at))]
+    roles = turn.content.lists["appreciate.roles"]
+    for answer in _readable(turn, record):
+        name = answer.name or roles[min(answer.person, 1)]
+        text = answer.text if answer.text[-1:] in ".!?" else f"{answer.text}."
+        lines.append(turn.say(f"appreciate.read.{answer.topic}", name=name, answer=text))
+    reply = Reply(
+        join(*lines, turn.say("appreciate.read.end")), reprompt=turn.say("reprompt.home"), private=True
+    )
+    return Go(HomeStep.MENU, reply)
 
 
 def tidy_then_launch(turn: Turn) -> Go:
@@ -204,15 +312,19 @@ def _left_unchosen(turn: Turn) -> bool:
     return turn.household.appreciation is not None and turn.ports.journal is not None
 
 
+ORDER_NAMES = [step.value for step in ORDER]
 ASKING = ORDER
 KEEPING = (AppreciateStep.KEEP,)
+READING = (AppreciateStep.READ_OK,)
 FLOW = Flow(
     name="appreciate",
     steps=AppreciateStep,
     rules=(
         Rule(intents.ANSWER, answer, ASKING),
+        Rule(intents.NAME, goes_first, (AppreciateStep.THANKS,)),
         Rule(intents.NEXT, skip, ASKING),
         Rule(intents.NEXT_PERSON, skip, ASKING),
+        Rule(intents.NO, skip, ASKING),
         Rule(intents.REPEAT, again, ASKING),
         Rule(intents.START_OVER, again, ASKING),
         Rule(intents.HELP, help_answering, ASKING),
@@ -223,10 +335,14 @@ FLOW = Flow(
         Rule(intents.YES, keep, KEEPING),
         Rule(intents.DISCARD_IT, let_go, KEEPING),
         Rule(intents.NO, let_go, KEEPING),
+        Rule(intents.REPEAT, keep_again, KEEPING),
         Rule(intents.FALLBACK, keep_unclear, KEEPING),
+        Rule(intents.YES, read_allowed, READING),
+        Rule(intents.NO, read_declined, READING),
     ),
     entries=(
         Rule(intents.APPRECIATION, start),
+        Rule(intents.APPRECIATION_READ_BACK, read_back),
         Rule(intents.LAUNCH, tidy_then_launch, guard=_left_unchosen),
     ),
     offers=((OFFER, start),),

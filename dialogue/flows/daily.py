@@ -188,6 +188,16 @@ def again(turn: Turn) -> Go:
     return _ask(turn)
 
 
+def asking(turn: Turn) -> bool:
+    """Whether the day's question is under way this session (someone's answer still to come)."""
+    return turn.session.entry is not None
+
+
+def resume(turn: Turn) -> Go:
+    """Back to the person whose answer was being asked for (after the safe answer, say)."""
+    return _ask(turn)
+
+
 def help_answering(turn: Turn) -> Go:
     """What to say, then the same question."""
     return _ask(turn, turn.say("help.daily.answering"))
@@ -215,19 +225,19 @@ def read_back(turn: Turn) -> Go:
     person = (turn.event.slot("person").value or "").strip() or None
     day = _day_asked(turn)
     records = journal(turn).recent(RECENT, Kind.DAILY)
+    person = _known_name(turn, person)
     found = _found(turn, records, person, day)
     if not found:
-        return _home(turn, "daily.read.nothing_person" if person else "daily.read.nothing", name=person or "")
+        when = _spoken_day(turn, day)
+        if person:
+            return _home(turn, "daily.read.nothing_person", name=person, when=when)
+        return _home(turn, "daily.read.nothing", when=when)
     if turn.household.voices_only and not _voice_known(turn):
         return _home(turn, "checkin.voices.not_yours")
     if not turn.session.read_ok:
         turn.session.daily_request = {"person": person, "day": day.isoformat() if day else None}
-        whose = (
-            turn.say("daily.consent.whose", name=person) if person else turn.say("daily.consent.yours")
-        )
-        reply = Reply(
-            turn.say("daily.consent", whose=whose), reprompt=turn.say("checkin.consent.reprompt")
-        )
+        whose = turn.say("daily.consent.whose", name=person) if person else turn.say("daily.consent.yours")
+        reply = Reply(turn.say("daily.consent", whose=whose), reprompt=turn.say("checkin.consent.reprompt"))
         return Go(DailyStep.READ_OK, reply)
     return _read(turn, found)
 
@@ -241,7 +251,7 @@ def read_allowed(turn: Turn) -> Go:
     day = date.fromisoformat(said_day) if said_day else None
     found = _found(turn, journal(turn).recent(RECENT, Kind.DAILY), asked.get("person"), day)
     if not found:
-        return _home(turn, "daily.read.nothing")
+        return _home(turn, "daily.read.nothing", when=_spoken_day(turn, day))
     return _read(turn, found)
 
 
@@ -252,10 +262,32 @@ def read_declined(turn: Turn) -> Go:
 
 
 def _read(turn: Turn, answers: Sequence[Answer]) -> Go:
+    """ "Yesterday, Sam said: busy but fine. Alex said: quiet." """
     when = _spoken_day(turn, _local(turn, answers[0].said_at).date())
-    lines = [turn.say("daily.read.said", name=_who(turn, a), answer=_sentence(a.text)) for a in answers]
-    speech = join(turn.say("daily.read.intro", when=when), *lines)
+    first, *rest = answers
+    lines = [
+        turn.say(
+            "daily.read.first",
+            when=_capital(when),
+            name=_who(turn, first),
+            answer=_sentence(first.text),
+        )
+    ]
+    lines += [
+        turn.say("daily.read.said", name=_capital(_who(turn, a)), answer=_sentence(a.text)) for a in rest
+    ]
+    speech = join(*lines, turn.say("daily.read.end"))
     return Go(HomeStep.MENU, Reply(speech, reprompt=turn.say("reprompt.home"), private=True))
+
+
+def _known_name(turn: Turn, heard: str | None) -> str | None:
+    """The household's own spelling of a name heard ("priya" is Priya)."""
+    if not heard:
+        return None
+    for name in turn.household.names:
+        if name.lower() == heard.lower():
+            return name
+    return heard[:1].upper() + heard[1:]
 
 
 def _found(
@@ -287,19 +319,27 @@ def _day_asked(turn: Turn) -> date | None:
     return None
 
 
-def _spoken_day(turn: Turn, day: date) -> str:
+def _spoken_day(turn: Turn, day: date | None) -> str:
+    """ "today", "yesterday", "on Tuesday"; "lately" for no day."""
+    words = turn.content.lists["daily.days"]  # today, yesterday, on, lately
     today = _local(turn, turn.ports.clock()).date()
+    if day is None:
+        return words[3]
     if day == today:
-        return turn.content.lists["daily.days"][0]
+        return words[0]
     if day == today - timedelta(days=1):
-        return turn.content.lists["daily.days"][1]
-    return f"on {day:%A}"
+        return words[1]
+    return f"{words[2]} {day:%A}"
 
 
 def _who(turn: Turn, answer: Answer) -> str:
     if answer.name:
         return answer.name
     return turn.content.lists["daily.roles"][min(answer.person, 1)]
+
+
+def _capital(words: str) -> str:
+    return words[:1].upper() + words[1:]
 
 
 def _sentence(text: str) -> str:

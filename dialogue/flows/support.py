@@ -13,22 +13,24 @@ someone at risk.
 "We keep fighting", "should we see a counsellor" get a calm, non-judgemental pointer to
 couples counselling or a relationship coach, never a diagnosis.
 
-| step  | intent                                  | does                                        | next |
-|-------|-----------------------------------------|---------------------------------------------|------|
-| any   | danger words, anywhere (tried first)    | the emergency number, the helpline; no card | home |
-| any   | what's the domestic abuse helpline      | the numbers, assuming nothing happened      | home |
-| offer | yes / repeat (after the numbers)        | the numbers again, with another way in      | home |
-| offer | carry on / next (after the numbers)     | back to the check-in under way, or the menu | any  |
-| offer | no / stop / cancel (after the numbers)  | a quiet, caring close                       | end  |
-| offer | other words (after the numbers)         | what can be said now, gently                | home |
-| any   | we keep fighting / should we see a ...  | a pointer to a counsellor or a coach        | home |
-| offer | yes / asked again (after the pointer)   | how to find one                             | home |
-| offer | no / stop / cancel (after the pointer)  | a warm close                                | end  |
+| step  | intent                                   | does                                        | next |
+|-------|------------------------------------------|---------------------------------------------|------|
+| any   | danger words, anywhere (tried first)     | the emergency number, the helpline; no card | home |
+| any   | what's the domestic abuse helpline       | the numbers, assuming nothing happened      | home |
+| offer | yes / repeat (after the numbers)         | the numbers again, with another way in      | home |
+| offer | help, "what do I do" (after the numbers) | the numbers again, with another way in      | home |
+| offer | carry on / next (after the numbers)      | back to the check-in or day's question      | any  |
+| offer | no / stop / cancel (after the numbers)   | a quiet, caring close                       | end  |
+| offer | other words (after the numbers)          | what can be said now, gently                | home |
+| any   | we keep fighting / should we see a ...   | a pointer to a counsellor or a coach        | home |
+| offer | yes / asked again (after the pointer)    | how to find one                             | home |
+| offer | no / stop / cancel (after the pointer)   | a warm close                                | end  |
 
 ```mermaid
 stateDiagram-v2
     [*] --> home: danger words (anywhere) / the helpline number / yes, repeat
     home --> checkin: carry on (a check-in under way)
+    home --> daily: carry on (the day's question under way)
     home --> [*]: no / stop / cancel
     [*] --> home: we keep fighting / should we see a counsellor / yes (tips)
 ```
@@ -41,6 +43,8 @@ from enum import Enum
 from dialogue import intents
 from dialogue.flows.checkin.common import under_way
 from dialogue.flows.checkin.walk import begin_or_resume
+from dialogue.flows.daily import asking as daily_asking
+from dialogue.flows.daily import resume as daily_resume
 from dialogue.flows.home import HomeStep, menu
 from dialogue.model import Reply
 from dialogue.rules import Flow, Go, Rule, Turn
@@ -66,7 +70,14 @@ def _numbers(turn: Turn, key: str, **values: str | Speech) -> Speech:
 
 def safe_answer(turn: Turn) -> Go:
     """Danger words: the numbers to call, at once, with nothing of what was said kept."""
-    said_as_words = turn.session.flow.startswith("checkin")  # an answer or a name
+    flow = turn.session.flow
+    said_as_words = flow.startswith("checkin") or flow in ("daily", "appreciate")  # an answer or a name
+    if flow == "appreciate" and turn.household.appreciation is not None:
+        # the round is interrupted: what was said of it goes too (nothing kept unchosen)
+        journal = turn.ports.journal
+        if journal is not None:
+            journal.delete_checkin(turn.household.appreciation)
+        turn.household.appreciation = None
     not_kept = turn.say("safety.not_kept") if said_as_words else ()
     return _offer_again(turn, _numbers(turn, "safety.answer", not_kept=not_kept))
 
@@ -82,9 +93,11 @@ def say_again(turn: Turn) -> Go:
 
 
 def carry_on(turn: Turn) -> Go:
-    """ "Carry on" after the numbers: back to the check-in under way, else the menu."""
+    """ "Carry on" after the numbers: back to the check-in or the day's question under way, else the menu."""
     if under_way(turn.state):
         return begin_or_resume(turn)
+    if daily_asking(turn):
+        return daily_resume(turn)
     return menu(turn)
 
 
@@ -128,7 +141,11 @@ def after_pointer(turn: Turn) -> bool:
 
 
 def _offer_again(turn: Turn, speech: Speech) -> Go:
-    key = "safety.reprompt.checkin" if under_way(turn.state) else "safety.reprompt"
+    key = "safety.reprompt"
+    if under_way(turn.state):
+        key = "safety.reprompt.checkin"
+    elif daily_asking(turn):
+        key = "safety.reprompt.daily"
     # Private: the numbers are not kept in the state for "repeat" (the offer says them again),
     # so a household that walks away leaves no trace of them behind.
     reply = Reply(speech, reprompt=turn.say(key), private=True)
@@ -146,6 +163,7 @@ FLOW = Flow(
     steps=SupportStep,
     entries=(
         Rule(intents.REPEAT, say_again, guard=after_numbers),
+        Rule(intents.HELP, say_again, guard=after_numbers),  # "what do I do": the numbers, gently
         Rule(intents.NEXT, carry_on, guard=after_numbers),
         Rule(intents.NO, close, guard=after_numbers),
         Rule(intents.STOP, close, guard=after_numbers),

@@ -37,7 +37,7 @@ def one_round(talk: Talk) -> None:
 def test_both_give_thanks_by_name_and_the_round_is_kept_on_keep_it() -> None:
     talk = couple()
     talk.say(intents.APPRECIATION)
-    assert "Priya goes first" in talk.text
+    assert "Priya first, unless Tom would like to start." in talk.text
     assert talk.text.endswith("Priya, what's one thing Tom did lately that you're grateful for?")
     talk.say(intents.ANSWER, answer=SAID["thanks"])
     assert talk.text == "How did that affect you, Priya? What difference did it make?"
@@ -46,13 +46,13 @@ def test_both_give_thanks_by_name_and_the_round_is_kept_on_keep_it() -> None:
     (held,) = talk.journal.recent(8, Kind.APPRECIATION)  # held from the moment it was said, unchosen
     assert held.completed_at is None and len(held.answers) == 2
     talk.say(intents.ANSWER, answer=SAID["shows"])
-    assert "Now swap. Tom, it's your turn." in talk.text
+    assert "Now swap." in talk.text and talk.text.count("Tom") == 1, "one name, once: whose turn it is"
     assert talk.text.endswith("Tom, what's one thing Priya did lately that you're grateful for?")
     one_round(talk)
     assert talk.text.endswith("Say keep it, or don't keep it.")
     assert SAID["thanks"] not in talk.state.to_json() and SAID["shows"] not in talk.state.to_json()
     talk.say(intents.KEEP_IT)
-    assert "Kept" in talk.text
+    assert "I've kept them, safely." in talk.text
     assert talk.journal.recent(8, Kind.APPRECIATION)[0].completed_at is not None
     assert [(person, topic) for person, topic, _, _ in kept(talk)] == [
         (0, "affected"),
@@ -95,6 +95,8 @@ def test_skipping_a_part_and_stopping_halfway_keep_nothing() -> None:
     talk.say(intents.ANSWER, answer=SAID["thanks"])
     talk.say(intents.NEXT)
     assert "leave that part" in talk.text and "Tom" in talk.text
+    talk.say(intents.NEXT)
+    assert talk.text.startswith("Thank you, Priya.")  # she said something: thanked
     talk.say(intents.STOP)
     assert talk.reply is not None and talk.reply.end_session
     assert "haven't kept any of it" in talk.text
@@ -118,7 +120,7 @@ def test_without_names_the_lines_speak_to_whoever_goes_first() -> None:
     talk.say(intents.APPRECIATION)
     assert "Decide who starts." in talk.text and "{" not in talk.text
     one_round(talk)
-    assert "it's the other one's turn" in talk.text
+    assert "Now swap, and the other of you goes." in talk.text
     one_round(talk)
     talk.say(intents.YES)
     assert [name for *_, name in kept(talk)] == [None] * 6
@@ -144,3 +146,57 @@ def test_a_check_in_closing_with_its_reminder_set_offers_the_round() -> None:
     assert talk.text.endswith("with an appreciation round?")
     talk.say(intents.YES)
     assert "Priya, what's one thing Tom did lately" in talk.text
+
+
+def test_tom_can_go_first_and_someone_can_pass() -> None:
+    talk = couple()
+    talk.say(intents.APPRECIATION)
+    talk.say(intents.NAME, name="tom")
+    assert talk.text == "Sure. Tom, what's one thing Priya did lately that you're grateful for?"
+    talk.say(intents.NO)  # "no thanks": Tom passes, nothing kept for him
+    assert "you can pass" in talk.text and talk.text.endswith(
+        "Priya, what's one thing Tom did lately that you're grateful for?"
+    )
+    talk.say(intents.NAME, name="tom")  # too late to swap: the words stay Priya's question
+    assert talk.state.session.step == "thanks" and "Priya" in talk.text
+    one_round(talk)
+    talk.say(intents.KEEP_IT)
+    assert {(person, name) for person, _, _, name in kept(talk)} == {(0, "Priya")}
+
+
+def test_both_passing_keeps_nothing_and_asks_nothing() -> None:
+    talk = couple()
+    talk.say(intents.APPRECIATION)
+    talk.say(intents.NEXT)
+    talk.say(intents.NEXT)
+    assert "Nothing to keep this time" in talk.text and talk.state.session.step == "menu"
+    assert talk.journal.checkins == {}
+
+
+def test_what_did_we_appreciate_reads_the_last_round_kept_after_asking() -> None:
+    talk = couple()
+    talk.say(intents.APPRECIATION_READ_BACK)
+    assert "haven't kept an appreciation round" in talk.text
+    talk.say(intents.APPRECIATION)
+    one_round(talk)
+    one_round(talk)
+    talk.say(intents.KEEP_IT)
+    talk.end_session()
+    talk.open()
+    talk.say(intents.APPRECIATION_READ_BACK)
+    assert "read out your appreciations" in talk.text
+    talk.say(intents.YES)
+    assert "Priya was grateful for: you picked my mum up from the station." in talk.text
+    assert "It meant: I could finally relax after work." in talk.text
+    assert "Tom was grateful for" in talk.text
+    assert talk.reply is not None and talk.reply.private
+    assert "station" not in talk.state.to_json()
+
+
+def test_keep_it_question_again_and_a_muddle() -> None:
+    talk = couple()
+    talk.say(intents.APPRECIATION)
+    one_round(talk)
+    one_round(talk)
+    talk.say(intents.REPEAT)
+    assert talk.text == "Shall I keep what you said? Say keep it, or don't keep it."

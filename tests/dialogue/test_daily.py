@@ -71,7 +71,7 @@ def test_what_did_sam_say_yesterday_asks_first_then_reads_that_day_only_and_neve
     )
     assert "what Sam said about their day" in talk.text and talk.state.session.step == "read_ok"
     talk.say(intents.YES)
-    assert "Sam said: busy but fine." in talk.text and "yesterday" in talk.text
+    assert talk.text.startswith("Yesterday, Sam said: busy but fine.")
     assert "Alex" not in talk.text and "river" not in talk.text
     assert talk.reply is not None and talk.reply.private  # the words never reach the stored state
     talk.say(intents.DAILY_READ_BACK)  # no day: the latest; asked once a session only
@@ -88,7 +88,7 @@ def test_nothing_kept_for_the_day_asked_says_so_without_asking_to_read() -> None
     talk, _ = couple()
     talk.open()
     talk.say(intents.DAILY_READ_BACK, person="Alex", spoken_day=Slot(value="monday", resolved_id="MONDAY"))
-    assert "I don't have anything Alex said" in talk.text and talk.state.session.step == "menu"
+    assert talk.text == "Alex didn't tell me about their day on Monday." and talk.state.session.step == "menu"
 
 
 def test_skip_and_stop_keep_what_was_said() -> None:
@@ -164,8 +164,31 @@ def test_without_names_the_other_one_is_asked_and_read_back_as_such() -> None:
     talk.say(intents.DAILY)
     assert talk.text.endswith("One of you first: how was your day?")
     talk.say(intents.ANSWER, answer="fine")
-    assert talk.text.endswith("And how was the other one's day?")
+    assert talk.text.endswith("And you? How was your day?")
     talk.say(intents.ANSWER, answer="great")
     talk.say(intents.DAILY_READ_BACK)
     talk.say(intents.YES)
-    assert "One of you said: fine. The other said: great." in talk.text
+    assert talk.text.startswith("Today, one of you said: fine. The other said: great.")
+
+
+def test_danger_in_a_daily_answer_is_answered_not_kept_and_carry_on_goes_back_to_the_day() -> None:
+    talk, _ = couple()
+    talk.open()
+    talk.say(intents.DAILY)
+    talk.say(intents.SAFETY)
+    assert "I haven't kept those words" in talk.text or "None of that was saved" in talk.text
+    assert "go back to how your day was" in talk.reprompt
+    talk.say(intents.NEXT)  # "carry on"
+    assert talk.text.endswith("Sam, how was your day?") or talk.text.endswith(
+        "Sam, how did today go for you?"
+    )
+    talk.say(intents.ANSWER, answer="okay in the end")
+    assert days_kept(talk) == [("Sam", "okay in the end")]
+
+
+def test_what_do_i_do_after_the_numbers_says_them_again_gently() -> None:
+    talk, _ = couple()
+    talk.open()
+    talk.say(intents.SAFETY)
+    talk.say(intents.HELP)
+    assert "call 9 1 1" in talk.text and "Heart to Heart" not in talk.text

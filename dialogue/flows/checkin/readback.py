@@ -32,7 +32,7 @@ a household may keep its check-ins for a while only, and older ones then go with
 | ASK_PERSON     | not a name we know               | asks once more                  | ASK_PERSON         |
 | WHOSE_ANSWER   | a name / "Tom's"                 | asks to confirm theirs          | CONFIRM_DELETE     |
 | WHOSE_ANSWER   | no / not a name                  | keeps it / asks once more       | home, again        |
-| CONFIRM_DELETE | yes / no                         | deletes as asked / keeps it     | home               |
+| CONFIRM_DELETE | yes, delete it / no, keep it     | deletes as asked / keeps it     | home               |
 
 ```mermaid
 stateDiagram-v2
@@ -658,7 +658,9 @@ FLOW = Flow(
         Rule(intents.NO, delete_declined, WHOSE),
         Rule(intents.FALLBACK, missed_whose, WHOSE),
         Rule(intents.YES, delete_confirmed, CONFIRM_DELETE),
+        Rule(intents.DISCARD_IT, delete_confirmed, CONFIRM_DELETE),  # "yes, delete it"
         Rule(intents.NO, delete_declined, CONFIRM_DELETE),
+        Rule(intents.KEEP_IT, delete_declined, CONFIRM_DELETE),  # "no, keep it"
     ),
     entries=(
         Rule(intents.REPEAT, replay, guard=_replaying),

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from jsonschema import Draft202012Validator
 
 from dialogue import intents
@@ -79,3 +80,29 @@ def test_category_slot_type_matches_the_question_decks(locale: str) -> None:
         assert name["value"] == category.name
         # the grammar's list is where category phrasings live; it covers every word the decks know
         assert set(category.synonyms) | {category.name} <= set(name.get("synonyms", [])) | {name["value"]}
+
+
+class _NoDuplicateKeys(yaml.SafeLoader):
+    """A YAML loader that refuses a key given twice in one mapping (YAML keeps the last silently)."""
+
+
+def _mapping_without_duplicates(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _value in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(None, None, f"{key!r} given twice", key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_NoDuplicateKeys.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
+
+
+@pytest.mark.parametrize("name", ["en.yaml", "alexa.yaml", "locales.yaml"])
+def test_no_grammar_key_is_given_twice(name: str) -> None:
+    """A second `AMAZON.NoIntent:` block would silently replace the first one's sentences."""
+    text = (Path(__file__).resolve().parent.parent / "interaction_models" / "grammar" / name).read_text()
+    assert yaml.load(text, Loader=_NoDuplicateKeys)  # noqa: S506 - a SafeLoader subclass
+    with pytest.raises(yaml.constructor.ConstructorError, match="given twice"):
+        yaml.load("intents:\n  A: 1\n  A: 2\n", Loader=_NoDuplicateKeys)  # noqa: S506

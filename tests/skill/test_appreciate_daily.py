@@ -55,7 +55,7 @@ def test_an_appreciation_round_on_alexa_is_kept_encrypted_on_keep_it(
     for word in ("bins", "warm", "look after"):
         assert word not in state_of(checkin_app), "never in the clear in the state while it is asked"
     done = alexa.intent("KeepItIntent")
-    assert "Kept" in done.speech
+    assert "I've kept them" in done.speech
     assert kinds_in_db(checkin_app) == [("appreciation", 6)]
     stored = stored_text(checkin_app, database_url)
     for word in ("pouring rain", "read my book", "without being asked"):

@@ -81,5 +81,6 @@ def test_a_value_the_statement_carries_itself_is_bound_too(store: SqlStore) -> N
     with store.engine.connect() as conn:
         household = conn.execute(WHO, {"user": HOME.user}).scalar_one()
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        rows = Prepared(newest, store.engine.dialect).all(cursor, {"household": household, "limit": 1})
+        scope = {"household": household, "limit": 1, "kind": "checkin"}
+        rows = Prepared(newest, store.engine.dialect).all(cursor, scope)
     assert [row[0].replace(tzinfo=UTC) for row in rows] == [SAID]

@@ -195,7 +195,7 @@ def asking(turn: Turn) -> bool:
 
 def resume(turn: Turn) -> Go:
     """Back to the person whose answer was being asked for (after the safe answer, say)."""
-    return _ask(turn)
+    return _ask(turn, turn.say("daily.resume"))
 
 
 def help_answering(turn: Turn) -> Go:

@@ -192,3 +192,18 @@ def test_what_do_i_do_after_the_numbers_says_them_again_gently() -> None:
     talk.say(intents.SAFETY)
     talk.say(intents.HELP)
     assert "call 9 1 1" in talk.text and "Heart to Heart" not in talk.text
+
+
+def test_delete_our_check_ins_with_only_days_kept_says_so_and_delete_everything_takes_them() -> None:
+    talk, _ = couple()
+    talk.open()
+    talk.say(intents.DAILY)
+    talk.say(intents.ANSWER, answer="good")
+    talk.say(intents.NEXT)
+    talk.say(intents.DELETE_CHECKINS)
+    assert "You don't have any check-ins kept" in talk.text and "Your days stay" in talk.text
+    assert talk.state.session.step == "menu" and days_kept(talk) == [("Sam", "good")]
+    talk.say(intents.DELETE_EVERYTHING)
+    assert "your check-ins, your appreciations and your days" in talk.text
+    talk.say(intents.DISCARD_IT)  # "yes, delete it"
+    assert "Everything you said is deleted" in talk.text and days_kept(talk) == []

@@ -192,3 +192,20 @@ def test_what_did_sam_say_yesterday_on_alexa_reads_that_day(checkin_app: Flask) 
     assert "Sam said: the new manager finally listened to my idea." in read.speech
     assert "quiet one" not in read.speech
     assert "manager" not in json.dumps(read.response.get("card") or {}), "no card carries the words"
+
+
+def test_a_kept_round_is_read_back_in_the_browser_only_to_its_household(checkin_app: Flask) -> None:
+    client = checkin_app.test_client()
+    ours, theirs = "web-appreciation-household-3", "web-appreciation-household-4"
+    web(client, ours, "")
+    web(client, ours, "let's do appreciations")
+    for said in (THANKS, MEANT, SHOWS):
+        web(client, ours, said)
+    assert web(client, ours, "no thanks")["speech_text"].endswith("Say keep it, or don't keep it.")
+    assert "I've kept them" in web(client, ours, "keep them please")["speech_text"]
+    web(client, theirs, "")
+    assert "haven't kept an appreciation round" in web(client, theirs, "what did we appreciate")["speech_text"]
+    web(client, ours, "")
+    assert "read out your appreciations" in web(client, ours, "what did we appreciate")["speech_text"]
+    read = web(client, ours, "yes")["speech_text"]
+    assert f"was grateful for: {THANKS}." in read and f"It meant: {MEANT}." in read

@@ -20,6 +20,7 @@ a household may keep its check-ins for a while only, and older ones then go with
 | any            | only to our voices / anyone      | sets it (if voices known)       | home               |
 | any            | when was our last check-in       | its date, how much said         | home               |
 | any            | delete our check-ins             | asks to confirm (only those)    | CONFIRM_DELETE     |
+| any            | delete our check-ins (none kept) | says so, and what else is kept  | home               |
 | any            | delete everything we said        | asks to confirm (every kind)    | CONFIRM_DELETE     |
 | any            | delete last week's check-in      | asks to confirm that one        | CONFIRM_DELETE     |
 | any            | delete my answer about …         | asks to confirm that one answer | CONFIRM_DELETE     |
@@ -329,12 +330,17 @@ def last_checkin(turn: Turn) -> Go:
 def ask_delete(turn: Turn) -> Go:
     """ "Delete our check-ins": every check-in, after a yes; the confirmation says what stays
     (appreciations, days) when there is any."""
+    kept = journal(turn).kinds()
+    others = kept - {Kind.CHECKIN}
+    stay = turn.say("checkin.delete.others_stay", others=_kinds_said(turn, others)) if others else ()
+    if Kind.CHECKIN not in kept:  # nothing of that kind: say so, and what there is
+        turn.session.delete_request = None
+        return Go(
+            HomeStep.MENU,
+            Reply(join(turn.say("checkin.delete.no_checkins"), stay), reprompt=turn.say("reprompt.home")),
+        )
     turn.session.delete_request = {"kind": Kind.CHECKIN.value}
-    others = journal(turn).kinds() - {Kind.CHECKIN}
-    speech = turn.say("checkin.delete.confirm")
-    if others:
-        speech = join(speech, turn.say("checkin.delete.others_stay", others=_kinds_said(turn, others)))
-    return _confirm_delete(turn, speech)
+    return _confirm_delete(turn, join(turn.say("checkin.delete.confirm"), stay))
 
 
 def ask_delete_everything(turn: Turn) -> Go:

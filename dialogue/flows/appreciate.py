@@ -24,6 +24,7 @@ opens the skill or starts another round: nothing is kept that they did not choos
 | THANKS   | skip / no thanks / next                  | passes: the other, or "keep it?"          | THANKS   |
 | AFFECTED | skip / no / next                         | moves on without that answer              | SHOWS    |
 | SHOWS    | skip / no / next                         | moves on without that answer              | THANKS   |
+| THANKS…  | go back, let me change that              | forgets the last answer, asks it again    | its step |
 | THANKS…  | say that again / help                    | the same question (help first)            | the same |
 | THANKS…  | missed words                             | "I didn't catch that", the same question  | the same |
 | THANKS…  | stop / cancel                            | deletes what was said, goodbye            | end      |
@@ -43,6 +44,8 @@ stateDiagram-v2
     AFFECTED --> SHOWS: answer / skip
     SHOWS --> THANKS: answer / skip (swap)
     SHOWS --> KEEP: answer / skip (both done)
+    SHOWS --> AFFECTED: go back, let me change that
+    AFFECTED --> THANKS: go back, let me change that
     THANKS --> THANKS: Tom goes first / skip (the other gives)
     THANKS --> KEEP: skip (both done)
     KEEP --> home: keep it / don't keep it
@@ -191,6 +194,20 @@ def _said_this_turn(turn: Turn) -> bool:
     return any(a.person == turn.session.turn % 2 for a in _held(turn))
 
 
+def redo(turn: Turn) -> Go:
+    """ "Go back, I want to change that": the last answer of this round is forgotten and asked again."""
+    held = sorted(_held(turn), key=lambda a: a.said_at)
+    entry = turn.household.appreciation
+    if not held or entry is None:
+        return again(turn)
+    last = held[-1]
+    journal(turn).remove_answer(entry, last.topic, last.person)
+    if last.person != turn.session.turn % 2:  # back across the swap
+        turn.session.given -= 1
+        turn.session.turn = last.person
+    return _ask(turn, AppreciateStep(last.topic), turn.say("appreciate.redo"))
+
+
 def again(turn: Turn) -> Go:
     """The same question again."""
     return _ask(turn, AppreciateStep(turn.session.step))
@@ -277,7 +294,8 @@ def _last_kept(turn: Turn) -> CheckInRecord | None:
 
 def _readable(turn: Turn, record: CheckInRecord) -> list[Answer]:
     """A round's answers in the order they were said, never one holding danger words."""
-    ordered = sorted(record.answers, key=lambda a: (a.said_at, ORDER_NAMES.index(a.topic), a.person))
+    began = {a.person: min(b.said_at for b in record.answers if b.person == a.person) for a in record.answers}
+    ordered = sorted(record.answers, key=lambda a: (began[a.person], a.person, ORDER_NAMES.index(a.topic)))
     return [a for a in ordered if not is_danger(a.text, turn.event.locale)]
 
 
@@ -288,10 +306,24 @@ def _read(turn: Turn, record: CheckInRecord) -> Go:
         name = answer.name or roles[min(answer.person, 1)]
         text = answer.text if answer.text[-1:] in ".!?" else f"{answer.text}."
         lines.append(turn.say(f"appreciate.read.{answer.topic}", name=name, answer=text))
+    turn.session.replay = {"appreciation": record.id}  # "say that again" reads it from the journal
     reply = Reply(
         join(*lines, turn.say("appreciate.read.end")), reprompt=turn.say("reprompt.home"), private=True
     )
     return Go(HomeStep.MENU, reply)
+
+
+def read_again(turn: Turn) -> Go:
+    """ "Say that again" after a round was read: the same round, from the journal again."""
+    wanted = (turn.session.replay or {}).get("appreciation")
+    record = next((r for r in journal(turn).recent(4, Kind.APPRECIATION) if r.id == wanted), None)
+    if record is None:
+        return read_back(turn)
+    return _read(turn, record)
+
+
+def _replaying(turn: Turn) -> bool:
+    return "appreciation" in (turn.session.replay or {})
 
 
 def tidy_then_launch(turn: Turn) -> Go:
@@ -325,6 +357,8 @@ FLOW = Flow(
         Rule(intents.NEXT, skip, ASKING),
         Rule(intents.NEXT_PERSON, skip, ASKING),
         Rule(intents.NO, skip, ASKING),
+        Rule(intents.PREVIOUS, redo, ASKING),
+        Rule(intents.REDO_ANSWER, redo, ASKING),
         Rule(intents.REPEAT, again, ASKING),
         Rule(intents.START_OVER, again, ASKING),
         Rule(intents.HELP, help_answering, ASKING),
@@ -343,6 +377,7 @@ FLOW = Flow(
     entries=(
         Rule(intents.APPRECIATION, start),
         Rule(intents.APPRECIATION_READ_BACK, read_back),
+        Rule(intents.REPEAT, read_again, guard=_replaying),
         Rule(intents.LAUNCH, tidy_then_launch, guard=_left_unchosen),
     ),
     offers=((OFFER, start),),

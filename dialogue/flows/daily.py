@@ -13,19 +13,23 @@ In the evening (5 to 11 pm where the device is; its time zone kept in the househ
 and fetched again only after a week) the greeting offers it, at most once a day, not once
 it has been done that day, and after three offers turned down in a row, only once a week.
 
-| step      | intent                               | does                                      | next      |
-|-----------|--------------------------------------|-------------------------------------------|-----------|
-| any       | how was our day / yes to the offer   | asks the first person                     | ANSWERING |
-| ANSWERING | an answer                            | keeps it, thanks, asks the next person    | ANSWERING |
-| ANSWERING | the last answer                      | keeps it, thanks them, back to the menu   | home      |
-| ANSWERING | skip / next                          | the next person, nothing kept             | ANSWERING |
-| ANSWERING | say that again / help                | the same question (help says what to say) | ANSWERING |
-| ANSWERING | missed words                         | "I didn't catch that", the same question  | ANSWERING |
-| ANSWERING | stop / cancel                        | what was said stays kept; goodbye         | end       |
-| any       | what did Sam say yesterday (first)   | asks whether to read it aloud             | READ_OK   |
-| any       | what did Sam say yesterday (allowed) | reads that day's answers                  | home      |
-| READ_OK   | yes / no                             | reads them / reads nothing                | home      |
-| home      | no, to the evening offer             | parts kindly; counts the turn-down        | home      |
+| step      | intent                                | does                                      | next      |
+|-----------|---------------------------------------|-------------------------------------------|-----------|
+| any       | how was our day / yes to the offer    | asks the first person                     | ANSWERING |
+| ANSWERING | an answer                             | keeps it, thanks, asks the next person    | ANSWERING |
+| ANSWERING | the last answer                       | keeps it, thanks them, back to the menu   | home      |
+| ANSWERING | skip / next                           | the next person, nothing kept             | ANSWERING |
+| ANSWERING | say that again / help                 | the same question (help says what to say) | ANSWERING |
+| ANSWERING | missed words                          | "I didn't catch that", the same question  | ANSWERING |
+| ANSWERING | stop                                  | what was said stays kept; goodbye         | end       |
+| any       | what did Sam say yesterday (first)    | asks whether to read it aloud             | READ_OK   |
+| any       | what did Sam say yesterday (allowed)  | reads that day's answers                  | home      |
+| READ_OK   | yes / no                              | reads them / reads nothing                | home      |
+| ANSWERING | Tom wants to go first (none answered) | Tom is asked first, then the other        | ANSWERING |
+| ANSWERING | never mind                            | back to the menu; what was said is kept   | home      |
+| any       | how was our day (done today)          | says so; offers to read it                | home      |
+| any       | say that again (after reading)        | reads the same again                      | home      |
+| home      | no, to the evening offer              | "what would you like to do?"; counted     | home      |
 
 ```mermaid
 stateDiagram-v2
@@ -55,6 +59,7 @@ from dialogue.safety import is_danger
 from dialogue.speech import Speech, join
 
 OFFER = "daily"  # what a "yes" to the evening greeting starts
+OFFER_READ = "daily_read"  # what a "yes" reads, asked again the same day
 TOPIC = "day"
 ANSWER_SLOT = (intents.ANSWER, "answer")
 RECENT = 14  # how many days a read-back looks through
@@ -126,13 +131,21 @@ def _name(turn: Turn, person: int) -> str | None:
     return names[person] if person < len(names) and len(names) >= 1 else None
 
 
+def _person(turn: Turn) -> int:
+    """Who is asked now: turn 0 is the first name, unless the second asked to go first."""
+    if _people(turn) < 2:
+        return 0
+    return (turn.session.turn + turn.session.given) % 2
+
+
 def _ask(turn: Turn, opening: Speech = ()) -> Go:
-    person = turn.session.turn
+    person = _person(turn)
+    first = turn.session.turn == 0
     name = _name(turn, person)
     if name is not None:
-        question = turn.say("daily.ask" if person == 0 else "daily.ask_next", name=name)
+        question = turn.say("daily.ask" if first else "daily.ask_next", name=name)
     else:
-        question = turn.say("daily.ask.roles" if person == 0 else "daily.ask_next.roles")
+        question = turn.say("daily.ask.roles" if first else "daily.ask_next.roles")
     return Go(DailyStep.ANSWERING, Reply(join(opening, question), reprompt=question, elicit=ANSWER_SLOT))
 
 
@@ -141,6 +154,7 @@ def start(turn: Turn) -> Go:
     turn.household.daily_declined = 0
     turn.session.entry = journal(turn).start_checkin(turn.ports.clock(), Kind.DAILY)
     turn.session.turn = 0
+    turn.session.given = 0
     return _ask(turn, turn.say("daily.intro"))
 
 
@@ -149,7 +163,7 @@ def answer(turn: Turn) -> Go:
     text = " ".join((turn.event.slot("answer").value or "").split())
     if not text or turn.session.entry is None:
         return missed(turn)
-    person = turn.session.turn
+    person = _person(turn)
     journal(turn).save_answer(
         Answer(
             checkin_id=turn.session.entry,
@@ -179,7 +193,9 @@ def _onwards(turn: Turn, opening: Speech) -> Go:
     entry, turn.session.entry = turn.session.entry, None
     if entry is not None:
         journal(turn).complete_checkin(entry, turn.ports.clock())
-    close = turn.say("daily.close" if turn.household.daily_done else "daily.close_nothing")
+    close = turn.say(
+        "daily.close" if entry is not None and _said_in_entry(turn, entry) else "daily.close_nothing"
+    )
     return Go(HomeStep.MENU, Reply(join(opening, close), reprompt=turn.say("reprompt.home")))
 
 
@@ -194,8 +210,56 @@ def asking(turn: Turn) -> bool:
 
 
 def resume(turn: Turn) -> Go:
-    """Back to the person whose answer was being asked for (after the safe answer, say)."""
-    return _ask(turn, turn.say("daily.resume"))
+    """Back after the safe answer: the words were not kept, and that person is not asked again."""
+    return _onwards(turn, turn.say("daily.resume"))
+
+
+def goes_first(turn: Turn) -> Go:
+    """ "Tom wants to go first", before anyone has answered: Tom is asked first, then the other."""
+    wanted = (turn.event.slot("name").value or "").strip().lower()
+    names = [name.lower() for name in turn.household.names[:2]]
+    if turn.session.turn != 0 or wanted not in names or _said_in_entry(turn):
+        return missed(turn)
+    if names.index(wanted) == 1:
+        turn.session.given = 1  # the second name first: `_order` reads this
+    return _ask(turn, turn.say("appreciate.sure"))
+
+
+def cancel(turn: Turn) -> Go:
+    """ "Never mind": back to the menu; anything already said stays kept."""
+    entry, turn.session.entry = turn.session.entry, None
+    said = entry is not None and _said_in_entry(turn, entry)
+    if entry is not None:
+        journal(turn).complete_checkin(entry, turn.ports.clock())
+    key = "daily.cancelled" if said else "daily.cancelled_nothing"
+    return Go(HomeStep.MENU, Reply(turn.say(key), reprompt=turn.say("reprompt.home")))
+
+
+def decline_offer(turn: Turn) -> Go:
+    """ "No thanks" to the evening offer: they opened the skill for something else."""
+    return Go(HomeStep.MENU, Reply(turn.say("daily.declined"), reprompt=turn.say("reprompt.home")))
+
+
+def _offered(turn: Turn) -> bool:
+    return turn.session.offer == OFFER
+
+
+def already_today(turn: Turn) -> Go:
+    """Asked again the same day: the answers are kept already; offer to hear them."""
+    reply = Reply(turn.say("daily.already"), reprompt=turn.say("daily.already"))
+    return Go(HomeStep.MENU, reply, offer=OFFER_READ)
+
+
+def _done_today(turn: Turn) -> bool:
+    today = _local(turn, turn.ports.clock()).date().isoformat()
+    return turn.household.daily_done == today and bool(
+        _found(turn, journal(turn).recent(1, Kind.DAILY), None, None)
+    )
+
+
+def _said_in_entry(turn: Turn, entry: int | None = None) -> bool:
+    entry = entry if entry is not None else turn.session.entry
+    return any(r.id == entry and r.answers for r in journal(turn).recent(1, Kind.DAILY))
 
 
 def help_answering(turn: Turn) -> Go:
@@ -211,9 +275,10 @@ def missed(turn: Turn) -> Go:
 def stop(turn: Turn) -> Go:
     """Stop here: what was said stays kept."""
     entry, turn.session.entry = turn.session.entry, None
+    said = entry is not None and _said_in_entry(turn, entry)
     if entry is not None:
         journal(turn).complete_checkin(entry, turn.ports.clock())
-    key = "daily.stopped" if turn.household.daily_done else "daily.stopped_nothing"
+    key = "daily.stopped" if said else "daily.stopped_nothing"
     return Go(HomeStep.MENU, Reply(turn.say(key), end_session=True))
 
 
@@ -234,6 +299,7 @@ def read_back(turn: Turn) -> Go:
         return _home(turn, "daily.read.nothing", when=when)
     if turn.household.voices_only and not _voice_known(turn):
         return _home(turn, "checkin.voices.not_yours")
+    turn.session.replay = {"daily": day.isoformat() if day else "", "person": person}
     if not turn.session.read_ok:
         turn.session.daily_request = {"person": person, "day": day.isoformat() if day else None}
         whose = turn.say("daily.consent.whose", name=person) if person else turn.say("daily.consent.yours")
@@ -249,10 +315,35 @@ def read_allowed(turn: Turn) -> Go:
     turn.session.read_ok = True
     said_day = asked.get("day")
     day = date.fromisoformat(said_day) if said_day else None
+    turn.session.replay = {"daily": said_day or "", "person": asked.get("person")}
     found = _found(turn, journal(turn).recent(RECENT, Kind.DAILY), asked.get("person"), day)
     if not found:
         return _home(turn, "daily.read.nothing", when=_spoken_day(turn, day))
     return _read(turn, found)
+
+
+def read_again(turn: Turn) -> Go:
+    """ "Say that again" after a day was read: the same answers, from the journal again."""
+    wanted = turn.session.replay or {}
+    said_day, person = str(wanted.get("daily") or ""), wanted.get("person")
+    day = date.fromisoformat(said_day) if said_day else None
+    found = _found(turn, journal(turn).recent(RECENT, Kind.DAILY), str(person) if person else None, day)
+    if not found:
+        return _home(turn, "daily.read.nothing", when=_spoken_day(turn, day))
+    return _read(turn, found)
+
+
+def _replaying(turn: Turn) -> bool:
+    return "daily" in (turn.session.replay or {}) and turn.session.read_ok
+
+
+def read_offered(turn: Turn) -> Go:
+    """Yes, to "would you like to hear it?": today's answers."""
+    return read_back(turn)
+
+
+def _read_offered(turn: Turn) -> bool:
+    return turn.session.offer == OFFER_READ
 
 
 def read_declined(turn: Turn) -> Go:
@@ -367,14 +458,18 @@ FLOW = Flow(
         Rule(intents.START_OVER, again, ANSWERING),
         Rule(intents.HELP, help_answering, ANSWERING),
         Rule(intents.STOP, stop, ANSWERING),
-        Rule(intents.CANCEL, stop, ANSWERING),
         Rule(intents.FALLBACK, missed, ANSWERING),
+        Rule(intents.NAME, goes_first, ANSWERING),
+        Rule(intents.CANCEL, cancel, ANSWERING),
         Rule(intents.YES, read_allowed, READ_OK),
         Rule(intents.NO, read_declined, READ_OK),
     ),
     entries=(
+        Rule(intents.DAILY, already_today, guard=_done_today),
         Rule(intents.DAILY, start),
         Rule(intents.DAILY_READ_BACK, read_back),
+        Rule(intents.REPEAT, read_again, guard=_replaying),
+        Rule(intents.NO, decline_offer, guard=_offered),
     ),
-    offers=((OFFER, start),),
+    offers=((OFFER, start), (OFFER_READ, read_offered)),
 )

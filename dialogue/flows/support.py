@@ -19,7 +19,7 @@ couples counselling or a relationship coach, never a diagnosis.
 | any   | what's the domestic abuse helpline       | the numbers, assuming nothing happened      | home |
 | offer | yes / repeat (after the numbers)         | the numbers again, with another way in      | home |
 | offer | help, "what do I do" (after the numbers) | the numbers again, with another way in      | home |
-| offer | carry on / next (after the numbers)      | back to the check-in or day's question      | any  |
+| offer | carry on / next (after the numbers)      | back to what the words interrupted, or menu | any  |
 | offer | no / stop / cancel (after the numbers)   | a quiet, caring close                       | end  |
 | offer | other words (after the numbers)          | what can be said now, gently                | home |
 | any   | we keep fighting / should we see a ...   | a pointer to a counsellor or a coach        | home |
@@ -71,6 +71,8 @@ def _numbers(turn: Turn, key: str, **values: str | Speech) -> Speech:
 def safe_answer(turn: Turn) -> Go:
     """Danger words: the numbers to call, at once, with nothing of what was said kept."""
     flow = turn.session.flow
+    if turn.session.offer != OFFER_AGAIN:  # the numbers asked for again keep where it started
+        turn.session.came_from = flow
     said_as_words = flow.startswith("checkin") or flow in ("daily", "appreciate")  # an answer or a name
     if flow == "appreciate" and turn.household.appreciation is not None:
         # the round is interrupted: what was said of it goes too (nothing kept unchosen)
@@ -93,10 +95,12 @@ def say_again(turn: Turn) -> Go:
 
 
 def carry_on(turn: Turn) -> Go:
-    """ "Carry on" after the numbers: back to the check-in or the day's question under way, else the menu."""
-    if under_way(turn.state):
+    """ "Carry on" after the numbers: back to the check-in or the day's question the words
+    interrupted (the next person's turn there), else the menu."""
+    came_from, turn.session.came_from = turn.session.came_from or "", None
+    if came_from.startswith("checkin") and under_way(turn.state):
         return begin_or_resume(turn)
-    if daily_asking(turn):
+    if came_from == "daily" and daily_asking(turn):
         return daily_resume(turn)
     return menu(turn)
 
@@ -142,9 +146,10 @@ def after_pointer(turn: Turn) -> bool:
 
 def _offer_again(turn: Turn, speech: Speech) -> Go:
     key = "safety.reprompt"
-    if under_way(turn.state):
+    came_from = turn.session.came_from or ""
+    if came_from.startswith("checkin") and under_way(turn.state):
         key = "safety.reprompt.checkin"
-    elif daily_asking(turn):
+    elif came_from == "daily" and daily_asking(turn):
         key = "safety.reprompt.daily"
     # Private: the numbers are not kept in the state for "repeat" (the offer says them again),
     # so a household that walks away leaves no trace of them behind.

@@ -200,3 +200,29 @@ def test_keep_it_question_again_and_a_muddle() -> None:
     one_round(talk)
     talk.say(intents.REPEAT)
     assert talk.text == "Shall I keep what you said? Say keep it, or don't keep it."
+
+
+def test_go_back_forgets_the_last_answer_and_asks_it_again_even_across_the_swap() -> None:
+    talk = couple()
+    talk.say(intents.APPRECIATION)
+    one_round(talk)
+    assert talk.state.session.step == "thanks" and "Tom, what's one thing" in talk.text
+    talk.say(intents.REDO_ANSWER)
+    assert talk.text == "Of course, let's try that again. And what does it show about Tom as a person?"
+    talk.say(intents.ANSWER, answer="that he is kind")
+    assert "Tom, what's one thing" in talk.text
+    assert ("shows", "that he is kind") in {(a.topic, a.text) for a in talk.journal.answers.values()}
+    assert len(talk.journal.answers) == 3
+
+
+def test_say_that_again_after_a_read_back_reads_the_round_again() -> None:
+    talk = couple()
+    talk.say(intents.APPRECIATION)
+    one_round(talk)
+    one_round(talk)
+    talk.say(intents.KEEP_IT)
+    talk.say(intents.APPRECIATION_READ_BACK)
+    talk.say(intents.YES)
+    first = talk.text
+    talk.say(intents.REPEAT)
+    assert talk.text == first and "was grateful for" in first

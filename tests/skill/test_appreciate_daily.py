@@ -138,7 +138,7 @@ def test_delete_our_check_ins_keeps_the_days_and_delete_everything_takes_all(che
     web(client, session, "yes")
     assert kinds_in_db(checkin_app) == [("daily", 2)]
     confirm = web(client, session, "delete everything we said")
-    assert "appreciations and your days" in confirm["speech_text"]
+    assert "your appreciations, your days and your names" in confirm["speech_text"]
     assert "Everything you said is deleted" in web(client, session, "yes")["speech_text"]
     assert kinds_in_db(checkin_app) == []
 
@@ -187,7 +187,7 @@ def test_what_did_sam_say_yesterday_on_alexa_reads_that_day(checkin_app: Flask) 
     conversation.clock = lambda: day_one + timedelta(days=1)
     alexa.launch()
     ask = alexa.intent("DailyReadBackIntent", person="sam", spoken_day=("yesterday", "YESTERDAY"))
-    assert "what sam said about their day" in ask.speech.lower()
+    assert "what sam said about the day" in ask.speech.lower()
     read = alexa.intent("AMAZON.YesIntent")
     assert "Sam said: the new manager finally listened to my idea." in read.speech
     assert "quiet one" not in read.speech
@@ -204,7 +204,9 @@ def test_a_kept_round_is_read_back_in_the_browser_only_to_its_household(checkin_
     assert web(client, ours, "no thanks")["speech_text"].endswith("Say keep it, or don't keep it.")
     assert "I've kept them" in web(client, ours, "keep them please")["speech_text"]
     web(client, theirs, "")
-    assert "haven't kept an appreciation round" in web(client, theirs, "what did we appreciate")["speech_text"]
+    assert (
+        "haven't kept an appreciation round" in web(client, theirs, "what did we appreciate")["speech_text"]
+    )
     web(client, ours, "")
     assert "read out your appreciations" in web(client, ours, "what did we appreciate")["speech_text"]
     read = web(client, ours, "yes")["speech_text"]

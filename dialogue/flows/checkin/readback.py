@@ -463,6 +463,7 @@ def delete_confirmed(turn: Turn) -> Go:
     forget_progress(turn.household)
     turn.household.appreciation = None  # a round not yet chosen went too
     turn.session.entry = None
+    turn.household.names, turn.household.voices = [], {}  # their names were something they said too
     return _home(turn, "checkin.delete.everything_done" if count else "checkin.delete.empty")
 
 

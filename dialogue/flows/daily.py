@@ -45,6 +45,7 @@ stateDiagram-v2
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from enum import Enum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -356,6 +357,8 @@ def _read(turn: Turn, answers: Sequence[Answer]) -> Go:
     """ "Yesterday, Sam said: busy but fine. Alex said: quiet." """
     when = _spoken_day(turn, _local(turn, answers[0].said_at).date())
     first, *rest = answers
+    if not rest and not first.name:  # one answer, no names: "one of you said", never "the other said"
+        first = replace(first, person=0)
     lines = [
         turn.say(
             "daily.read.first",

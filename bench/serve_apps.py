@@ -57,7 +57,12 @@ def signed_app() -> Flask:
     session.mount("https://s3.amazonaws.com/", _LocalChain(Path(os.environ["BENCH_CHAIN"]).read_bytes()))
     now = datetime.fromisoformat(os.environ["BENCH_NOW"])
     verifier = AlexaRequestVerifier(http=session, trust_roots=[root], clock=lambda: now)
-    return create_app({"ALEXA_VERIFY_SIGNATURES": True, "ALEXA_VERIFIER": verifier})
+    from skill.config import from_environment
+
+    # A mapping given to create_app is the whole configuration: the bench's database and
+    # answer key come from the environment it sets, so they are passed on explicitly.
+    settings = {**from_environment(), "ALEXA_VERIFY_SIGNATURES": True, "ALEXA_VERIFIER": verifier}
+    return create_app(settings)
 
 
 FIXED_RESPONSE = json.dumps(

@@ -1,6 +1,6 @@
 """Serving benchmark: the real skill under gunicorn against a bare Flask app, same settings.
 
-Run:  .venv/bin/python bench/serve_bench.py            (about 3 minutes on 2 cores)
+Run:  .venv/bin/python bench/serve_bench.py            (about 8 minutes on 2 cores)
       .venv/bin/python bench/serve_bench.py --quick    (smaller counts, for a smoke run)
 
 Needs: the project's virtualenv (gunicorn, flask, …) and `wrk` 4.x (Debian/Ubuntu:
@@ -17,7 +17,8 @@ What it does, in one run:
    folder, WAL as shipped: answer turns fsynced) and (b) a bare Flask app returning a fixed
    Alexa response, each with `deploy/gunicorn.conf.py` as shipped: on SQLite one sync worker
    per CPU, at least two (`--workers N` to change it for both).
-3. Sets up 64 households over HTTP (two names each, a check-in started), then drives both
+3. Sets up 64 households over HTTP (two names each, a check-in answered and the next one
+   started; the launch between them fetches and keeps the device's time zone), then drives both
    servers with the same mix, per household in order: LaunchRequest, AskQuestionIntent
    (family), AMAZON.NextIntent, AnswerIntent (a real encrypted INSERT, committed and
    fsynced); a household whose check-in is complete starts the next one
@@ -27,7 +28,15 @@ What it does, in one run:
    the rounds of requests/s, p50/p99 latency (wrk) and server CPU per request (utime+stime
    of the gunicorn master and workers from /proc, before/after), and the median of the
    rounds' skill/bare ratios.
-4. Cold start (import + create_app in a fresh interpreter, median of 5), resident memory
+4. Timers in the mix: a stand-in for Amazon's Timers API on 127.0.0.1 answers every call
+   after 200 ms, and requests carry its address as their `apiEndpoint`. At concurrency 8,
+   wrk drives the same mix while another client starts bedtime-cuddle timers at a steady
+   rate (`--timer-rate`, 5 a second: CuddleIntent, a Timers call, and a cancel first when
+   the household's last one still runs), the rounds alternating with the same wrk load alone.
+   wrk's p99 is then that of the turns without effects; the timer turns' own latency is
+   reported beside it.
+5. Cold start (import + create_app in a fresh interpreter, median of 5) beside the floor
+   measured the same way in the same run (`import flask, sqlalchemy` alone), resident memory
    per worker (VmRSS after the load), and latency with 1,000,000 stored answers (50,000
    households, 100,000 check-ins, written with INSERT … SELECT into a separate SQLite file,
    served by a second skill server) against the empty database, at concurrency 8, the two
@@ -76,7 +85,8 @@ ANSWERS_PER_CHECKIN = 10  # five topics, two people
 ANSWER_TEXT = "I appreciated how you cooked dinner on Tuesday when I was late"
 # Both apps run with deploy/gunicorn.conf.py's worker count for this SQLite setup.
 SHIPPED_WORKERS: int = runpy.run_path(str(GUNICORN_CONF))["workers"]
-TARGETS = {"ratio_c8": 0.5, "p99_c8_ms": 25.0, "cold_start_s": 0.6, "rss_mb": 80.0, "flat_ratio": 1.2}
+TARGETS = {"ratio_c8": 0.5, "p99_c8_ms": 25.0, "cold_start_s": 0.30, "rss_mb": 60.0, "flat_ratio": 1.2}
+AMAZON_DELAY_S = 0.2  # the stand-in for Amazon's Timers API answers after this
 
 LUA = r"""
 -- Each thread replays its own request file once, records when it started and finished
@@ -159,9 +169,19 @@ LAUNCH = _fixture("launch_request")
 INTENT = _fixture("intent_request")
 
 
-def envelope(user: str, kind: str, slots: dict[str, tuple[str, str | None]] | None = None) -> dict[str, Any]:
+# Where requests say Amazon's APIs are: the bench's stand-in (SlowAmazon) once it runs, so a
+# launch that asks for the device's time zone (once a week per household) reaches it too.
+API_ENDPOINT: dict[str, str] = {}
+
+
+def envelope(
+    user: str, kind: str, slots: dict[str, tuple[str, str | None]] | None = None, api: str | None = None
+) -> dict[str, Any]:
     """A realistic Alexa envelope for one household: a LaunchRequest or an IntentRequest."""
     doc = copy.deepcopy(LAUNCH if kind == "LaunchRequest" else INTENT)
+    api = api or API_ENDPOINT.get("url")
+    if api is not None:
+        doc["context"]["System"]["apiEndpoint"] = api
     doc["session"]["new"] = kind == "LaunchRequest"
     doc["session"]["user"]["userId"] = user
     doc["context"]["System"]["user"]["userId"] = user
@@ -191,6 +211,7 @@ MIX: dict[str, tuple[str, dict[str, tuple[str, str | None]]]] = {
     "next": ("AMAZON.NextIntent", {}),
     "answer": ("AnswerIntent", {"answer": (ANSWER_TEXT, None)}),
     "start": ("StartCheckInIntent", {}),
+    "cuddle": ("CuddleIntent", {}),
 }
 SETUP: list[tuple[str, dict[str, tuple[str, str | None]]]] = [
     ("StartCheckInIntent", {}),
@@ -254,9 +275,18 @@ class Households:
         return kind
 
 
+# After the names: a whole check-in answered, the next launch (which fetches the device's time
+# zone from the Settings API, kept a week: no measured round pays for it), the next check-in.
+WARM_UP: list[tuple[str, dict[str, tuple[str, str | None]]]] = [
+    *[("AnswerIntent", {"answer": (ANSWER_TEXT, None)})] * ANSWERS_PER_CHECKIN,
+    ("LaunchRequest", {}),
+    ("StartCheckInIntent", {}),
+]
+
+
 def set_up(url: str, signer: Signer, users: list[str]) -> Households:
     for user in users:
-        for kind, slots in SETUP:
+        for kind, slots in [*SETUP, *WARM_UP]:
             body = json.dumps(envelope(user, kind, slots)).encode()
             reply = post(url, signer, body)
             assert "response" in reply, reply
@@ -367,6 +397,201 @@ def warm(server: Server, signer: Signer, users: list[str]) -> None:
     for user in users[:8]:
         sig, body = signer.mix(user, "question")
         post(server.url, signer, body)
+
+
+# --------------------------------------------------------------------------- Amazon's Timers API
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key (ask-sdk-core's client calls HTTPS only)."""
+    import ipaddress
+
+    from cryptography import x509 as x
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x.Name([x.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    cert = (
+        x.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x.random_serial_number())
+        .not_valid_before(now.replace(year=now.year - 1))
+        .not_valid_after(now.replace(year=now.year + 1))
+        .add_extension(
+            x.SubjectAlternativeName([x.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False
+        )
+        .add_extension(x.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "amazon.pem", folder / "amazon.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path
+
+
+class SlowAmazon:
+    """Amazon's Timers and Settings APIs on https://127.0.0.1, answering every call after AMAZON_DELAY_S."""
+
+    def __init__(self, folder: Path) -> None:
+        import ssl
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.cert, key = self_signed(folder)
+
+        made = 0
+        delay = AMAZON_DELAY_S
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_args: Any) -> None:
+                pass
+
+            def _answer(self, status: int, body: dict[str, Any] | None) -> None:
+                time.sleep(delay)
+                data = json.dumps(body).encode() if body is not None else b""
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                nonlocal made
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                made += 1
+                self._answer(200, {"id": f"bench-timer-{made}", "status": "ON", "duration": "PT10M"})
+
+            def do_DELETE(self) -> None:  # noqa: N802
+                self._answer(200, None)
+
+            def do_GET(self) -> None:  # noqa: N802
+                if self.path.endswith("/settings/System.timeZone"):
+                    self._answer_text('"Europe/London"')  # the Settings API's answer is a JSON string
+                    return
+                self._answer(200, {"timers": [], "totalCount": 0})
+
+            def _answer_text(self, text: str) -> None:
+                time.sleep(delay)
+                data = text.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.cert, key)
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.url = f"https://127.0.0.1:{self.server.server_address[1]}"
+        import threading
+
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+
+class TimerClient:
+    """Starts bedtime-cuddle timers at a steady rate (open loop: a slow answer does not slow the
+    next one's start), one household after another, until stopped."""
+
+    def __init__(self, url: str, signer: Signer, users: list[str], api: str, rate: float) -> None:
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.bodies = []
+        for user in users:
+            doc = envelope(user, "CuddleIntent", api=api)
+            doc["session"]["new"] = True  # "Alexa, ask Heart to Heart for a bedtime cuddle"
+            body = json.dumps(doc, separators=(",", ":")).encode()
+            self.bodies.append((signer.sign(body), body))
+        self.url = url
+        self.interval = 1 / rate
+        self.latencies_ms: list[float] = []
+        self.failures: list[str] = []
+        self.stopping = threading.Event()
+        self.pool = ThreadPoolExecutor(max_workers=64)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _one(self, signature: str, body: bytes) -> None:
+        headers = {
+            "Content-Type": "application/json",
+            "SignatureCertChainUrl": CERT_URL,
+            "Signature-256": signature,
+        }
+        request = urllib.request.Request(self.url + "/alexa", data=body, headers=headers, method="POST")
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                speech = response.read().decode()
+        except OSError as error:
+            self.failures.append(str(error))
+            return
+        self.latencies_ms.append((time.perf_counter() - started) * 1000)
+        if "couldn" in speech or "minutes" not in speech:
+            self.failures.append(f"no timer set: {speech[:200]}")
+
+    def _run(self) -> None:
+        index = 0
+        next_start = time.perf_counter()
+        while not self.stopping.is_set():
+            signature, body = self.bodies[index % len(self.bodies)]
+            index += 1
+            self.pool.submit(self._one, signature, body)
+            next_start += self.interval
+            self.stopping.wait(max(0.0, next_start - time.perf_counter()))
+
+    def __enter__(self) -> TimerClient:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=60)
+        self.pool.shutdown(wait=True)
+        if self.failures:
+            raise SystemExit(f"{len(self.failures)} timer turns failed, e.g. {self.failures[0]}")
+
+
+def with_timers(
+    skill: Server,
+    amazon: SlowAmazon,
+    folder: Path,
+    signer: Signer,
+    homes: Households,
+    users: list[str],
+    rounds: int,
+    count: int,
+    rate: float,
+) -> tuple[Result, Result, list[float]]:
+    """Concurrency 8: the usual mix alone, and with `rate` timer turns a second beside it, in turns."""
+    alone: list[Result] = []
+    beside: list[Result] = []
+    timer_ms: list[float] = []
+    for round_number in range(rounds):
+        seq = write_sequences(folder, f"alone8-{round_number}", signer, homes, count, 1)
+        alone.append(load(skill, seq, 8, 1))
+        seq = write_sequences(folder, f"timers8-{round_number}", signer, homes, count, 1)
+        with TimerClient(skill.url, signer, users, amazon.url, rate) as timers:
+            beside.append(load(skill, seq, 8, 1))
+        timer_ms += timers.latencies_ms
+        print(
+            f"  c=8 alone {alone[-1]}\n  c=8 with {len(timers.latencies_ms)} timer turns {beside[-1]}",
+            flush=True,
+        )
+    if statistics.median(timer_ms or [0.0]) < AMAZON_DELAY_S * 1000:
+        raise SystemExit("the timer turns were faster than Amazon's stand-in answers: no call was made")
+    return median_result(alone), median_result(beside), timer_ms
 
 
 # --------------------------------------------------------------------------- load
@@ -505,11 +730,20 @@ print(time.perf_counter() - started)
 """
 
 
-def cold_start(database: Path, key: str, runs: int = 5) -> float:
+FLOOR = """
+import time
+started = time.perf_counter()
+import flask, sqlalchemy
+print(time.perf_counter() - started)
+"""
+
+
+def cold_start(database: Path, key: str, runs: int = 5, floor: bool = False) -> float:
+    """Median seconds of import + create_app in a fresh interpreter (`floor`: flask and sqlalchemy alone)."""
     times = []
     for _ in range(runs):
         out = subprocess.run(
-            [sys.executable, "-c", COLD % (f"sqlite:///{database}", key)],
+            [sys.executable, "-c", FLOOR if floor else COLD % (f"sqlite:///{database}", key)],
             cwd=ROOT,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
             capture_output=True,
@@ -581,6 +815,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small counts: a smoke run")
     parser.add_argument("--skip-million", action="store_true", help="leave out the 1M-answer database")
     parser.add_argument(
+        "--timer-rate", type=float, default=5.0, help="timer turns a second beside the concurrency-8 mix (5)"
+    )
+    parser.add_argument(
         "--rounds",
         type=int,
         default=None,
@@ -604,7 +841,10 @@ def main() -> None:
         folder = Path(tmp)
         (folder / "root.pem").write_bytes(root.public_bytes(serialization.Encoding.PEM))
         (folder / "chain.pem").write_bytes(chain_pem)
+        amazon = SlowAmazon(folder)
+        API_ENDPOINT["url"] = amazon.url
         common = {
+            "REQUESTS_CA_BUNDLE": str(amazon.cert),  # the workers trust the Timers stand-in
             "BENCH_TRUST_ROOT": str(folder / "root.pem"),
             "BENCH_CHAIN": str(folder / "chain.pem"),
             "BENCH_NOW": NOW.isoformat(),
@@ -655,16 +895,32 @@ def main() -> None:
             bare.stop()
             # Before the 1M database: writing it leaves the disk busy for a while afterwards.
             cold = cold_start(empty_db, key)
+            floor = cold_start(empty_db, key, floor=True)
+            alone8, timers8, timer_ms = with_timers(
+                skill, amazon, folder, signer, homes, users, rounds, flat_count, args.timer_rate
+            )
             empty8, million = flat_latency(
                 args, folder, common, signer, users, key, skill, homes, rounds, flat_count
             )
         finally:
             skill.stop()
             bare.stop()
+            amazon.stop()
         log_lines = [line for line in (folder / "skill.log").read_text().splitlines() if line.startswith("{")]
 
     report(
-        results, ratios, rounds, counts, rss, bare_rss, cold, empty8, million, len(log_lines), args.workers
+        results,
+        ratios,
+        rounds,
+        counts,
+        rss,
+        bare_rss,
+        (cold, floor),
+        empty8,
+        million,
+        len(log_lines),
+        args.workers,
+        (alone8, timers8, timer_ms),
     )
 
 
@@ -675,12 +931,15 @@ def report(
     counts: dict[int, int],
     rss: list[float],
     bare_rss: list[float],
-    cold: float,
+    colds: tuple[float, float],
     empty8: Result,
     million: Result | None,
     log_lines: int,
     workers: int,
+    timers: tuple[Result, Result, list[float]],
 ) -> None:
+    cold, floor = colds
+    alone8, timers8, timer_ms = timers
     print()
     print(
         f"Heart to Heart serving benchmark — {os.cpu_count()} CPUs, gunicorn {workers} sync workers, "
@@ -722,8 +981,21 @@ def report(
             s8.p99_ms <= TARGETS["p99_c8_ms"],
         ),
         (
+            "throughput at concurrency 8 with timer turns beside, vs bare",
+            f"{timers8.rps / results['bare'][8].rps:.2f}x",
+            f">= {TARGETS['ratio_c8']}x",
+            timers8.rps / results["bare"][8].rps >= TARGETS["ratio_c8"],
+        ),
+        (
+            "p99 at concurrency 8 of the turns without effects, timer turns beside them",
+            f"{timers8.p99_ms:.1f} ms (alone {alone8.p99_ms:.1f} ms; {len(timer_ms)} timer turns, "
+            f"median {statistics.median(timer_ms or [0]):.0f} ms each)",
+            f"<= {TARGETS['p99_c8_ms']:.0f} ms",
+            timers8.p99_ms <= TARGETS["p99_c8_ms"],
+        ),
+        (
             "cold start (import + create_app), median of 5",
-            f"{cold:.2f} s",
+            f"{cold:.2f} s (floor, import flask + sqlalchemy alone: {floor:.2f} s)",
             f"<= {TARGETS['cold_start_s']} s",
             cold <= TARGETS["cold_start_s"],
         ),

@@ -1,6 +1,6 @@
 """Instructions per request of the skill's WSGI app and of the bare Flask app, under callgrind.
 
-Run:  .venv/bin/python bench/turn_instructions.py          (about 4 minutes; needs valgrind)
+Run:  .venv/bin/python bench/turn_instructions.py          (about 8 minutes; needs valgrind)
 
 Timings on a shared two-core machine move by a fifth from one minute to the next;
 instruction counts do not. This drives the real app in process (no gunicorn, no sockets:
@@ -11,7 +11,13 @@ app with the same bodies, each under `valgrind --tool=callgrind` twice: once for
 requests is the cost of one request, without the start-up both runs share. Kernel work
 (the fsync of an answer turn, socket I/O) is not counted: it is not instructions.
 
-`--inner skill|bare N FOLDER` is the child each callgrind run starts. The signing chain is
+The skill is counted twice: as shipped, and `skill-direct`, the same app with every store
+statement run through SQLAlchemy's own execution (`Connection.execute` inside
+`engine.begin()`, the dialect's same BEGIN, writer lock and COMMIT) instead of
+skill.storage.prepared's compiled-once statements on the DBAPI cursor: the difference is
+what prepared.py saves, and it stays only while that is 10 % or more of a request.
+
+`--inner skill|skill-direct|bare N FOLDER` is the child each callgrind run starts. The signing chain is
 made once for all of them (RSA key generation takes a different number of instructions
 every time) and every body is signed before the first request.
 """
@@ -76,7 +82,9 @@ def inner(app_name: str, count: int, folder: Path) -> None:
     requests_log.addHandler(handler)
     requests_log.propagate = False
 
-    app: Any = signed_app() if app_name == "skill" else bare_app
+    if app_name == "skill-direct":
+        use_sqlalchemy_execution()
+    app: Any = signed_app() if app_name.startswith("skill") else bare_app
     from skill.conversation import process_random
 
     process_random().seed(2026)  # the same questions and phrasings in every run
@@ -103,7 +111,7 @@ def inner(app_name: str, count: int, folder: Path) -> None:
         if not statuses[0].startswith("200"):
             raise SystemExit(f"request refused: {statuses[0]}")
 
-    if app_name == "skill":
+    if app_name.startswith("skill"):
         for user in users:
             for kind, slots in serve_bench.SETUP:
                 body = json.dumps(serve_bench.envelope(user, kind, slots)).encode()
@@ -120,6 +128,46 @@ def inner(app_name: str, count: int, folder: Path) -> None:
 
 
 MANY_MAX = 2000
+
+
+class Direct:
+    """A store statement run through SQLAlchemy's own execution (what prepared.py is measured against)."""
+
+    def __init__(self, statement: Any, _dialect: Any) -> None:
+        self.statement = statement
+
+    def execute(self, connection: Any, values: Any) -> Any:
+        return connection.execute(self.statement, dict(values))
+
+    def one_or_none(self, connection: Any, values: Any) -> tuple[Any, ...] | None:
+        row = self.execute(connection, values).first()
+        return None if row is None else tuple(row)
+
+    def all(self, connection: Any, values: Any) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in self.execute(connection, values)]
+
+
+def use_sqlalchemy_execution() -> None:
+    """Make every store built from now on run its statements through `Connection.execute`."""
+    from contextlib import contextmanager
+
+    import skill.storage
+    import skill.storage.journal
+
+    skill.storage.Prepared = Direct  # type: ignore[attr-defined,assignment]
+    skill.storage.journal.Prepared = Direct  # type: ignore[attr-defined,assignment]
+
+    @contextmanager
+    def transaction(self: Any) -> Any:
+        with self.engine.begin() as connection:  # the dialect's BEGIN (IMMEDIATE) and COMMIT
+            held = skill.storage._Transaction(connection)
+            yield held
+            if held.durable and not self.is_sqlite:
+                connection.exec_driver_sql(skill.storage._PG_DURABLE_COMMIT)
+        if held.durable and self._wal is not None:
+            skill.storage._sync_to_disk(self._wal)
+
+    skill.storage.SqlStore._transaction = transaction  # type: ignore[method-assign]
 
 
 def instructions(app_name: str, count: int, folder: Path) -> int:
@@ -162,7 +210,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="hth-callgrind-") as tmp:
         folder = Path(tmp)
         write_chain(folder)
-        for app_name in ("skill", "bare"):
+        for app_name in ("skill", "skill-direct", "bare"):
             few = instructions(app_name, args.few, folder)
             many = instructions(app_name, args.many, folder)
             per_request[app_name] = (many - few) / (args.many - args.few)
@@ -173,6 +221,8 @@ def main() -> None:
     for app_name, count in per_request.items():
         print(f"| {app_name} | {count:,.0f} |")
     print(f"| skill / bare | {per_request['skill'] / per_request['bare']:.1f}x |")
+    saved = 1 - per_request["skill"] / per_request["skill-direct"]
+    print(f"| prepared.py saves, of skill-direct's | {saved:.1%} (keep it at 10 % or more) |")
 
 
 if __name__ == "__main__":

@@ -63,6 +63,7 @@ from dialogue import intents
 from dialogue.flows.checkin import readback
 from dialogue.flows.checkin.common import journal, spoken_date
 from dialogue.flows.home import HomeStep
+from dialogue.flows.pairs import in_turn, say_named
 from dialogue.model import Reply
 from dialogue.ports import Answer, CheckInRecord, Kind
 from dialogue.rules import Flow, Go, Rule, Turn
@@ -88,20 +89,13 @@ ORDER = (AppreciateStep.THANKS, AppreciateStep.AFFECTED, AppreciateStep.SHOWS)
 
 def _people(turn: Turn) -> dict[str, str]:
     """Who gives and who receives this round: the check-in's two names in turn, or nobody named."""
-    names = turn.household.names
-    if len(names) < 2:
-        return {}
-    first, second = names[0], names[1]
-    giver, receiver = (first, second) if turn.session.turn % 2 == 0 else (second, first)
-    return {"giver": giver, "receiver": receiver}
+    pair = in_turn(turn, turn.session.turn)
+    return {"giver": pair[0], "receiver": pair[1]} if pair else {}
 
 
 def _say(turn: Turn, key: str) -> Speech:
     """The phrase with the two names, or its `.roles` wording when the names are not known."""
-    people = _people(turn)
-    if not people and turn.content.has(f"{key}.roles"):
-        return turn.say(f"{key}.roles")
-    return turn.say(key, **people)
+    return say_named(turn, key, _people(turn))
 
 
 def _ask(turn: Turn, step: AppreciateStep, opening: Speech = ()) -> Go:

@@ -191,13 +191,18 @@ def _onwards(turn: Turn, opening: Speech) -> Go:
     if turn.session.turn + 1 < _people(turn):
         turn.session.turn += 1
         return _ask(turn, opening)
-    entry, turn.session.entry = turn.session.entry, None
-    if entry is not None:
-        journal(turn).complete_checkin(entry, turn.ports.clock())
-    close = turn.say(
-        "daily.close" if entry is not None and _said_in_entry(turn, entry) else "daily.close_nothing"
-    )
+    close = turn.say("daily.close" if _finish(turn) else "daily.close_nothing")
     return Go(HomeStep.MENU, Reply(join(opening, close), reprompt=turn.say("reprompt.home")))
+
+
+def _finish(turn: Turn) -> bool:
+    """The day's entry is done (what was said stays kept); whether anything was said in it."""
+    entry, turn.session.entry = turn.session.entry, None
+    if entry is None:
+        return False
+    said = _said_in_entry(turn, entry)
+    journal(turn).complete_checkin(entry, turn.ports.clock())
+    return said
 
 
 def again(turn: Turn) -> Go:
@@ -222,17 +227,13 @@ def goes_first(turn: Turn) -> Go:
     if turn.session.turn != 0 or wanted not in names or _said_in_entry(turn):
         return missed(turn)
     if names.index(wanted) == 1:
-        turn.session.given = 1  # the second name first: `_order` reads this
+        turn.session.given = 1  # the second name first: `_person` reads this
     return _ask(turn, turn.say("appreciate.sure"))
 
 
 def cancel(turn: Turn) -> Go:
     """ "Never mind": back to the menu; anything already said stays kept."""
-    entry, turn.session.entry = turn.session.entry, None
-    said = entry is not None and _said_in_entry(turn, entry)
-    if entry is not None:
-        journal(turn).complete_checkin(entry, turn.ports.clock())
-    key = "daily.cancelled" if said else "daily.cancelled_nothing"
+    key = "daily.cancelled" if _finish(turn) else "daily.cancelled_nothing"
     return Go(HomeStep.MENU, Reply(turn.say(key), reprompt=turn.say("reprompt.home")))
 
 
@@ -275,11 +276,7 @@ def missed(turn: Turn) -> Go:
 
 def stop(turn: Turn) -> Go:
     """Stop here: what was said stays kept."""
-    entry, turn.session.entry = turn.session.entry, None
-    said = entry is not None and _said_in_entry(turn, entry)
-    if entry is not None:
-        journal(turn).complete_checkin(entry, turn.ports.clock())
-    key = "daily.stopped" if said else "daily.stopped_nothing"
+    key = "daily.stopped" if _finish(turn) else "daily.stopped_nothing"
     return Go(HomeStep.MENU, Reply(turn.say(key), end_session=True))
 
 

@@ -48,6 +48,7 @@ from enum import Enum
 
 from dialogue import intents
 from dialogue.flows.home import HomeStep
+from dialogue.flows.pairs import in_turn, say_named
 from dialogue.flows.timed import (
     MAX_SPOKEN_HUG,
     cancel_alert,
@@ -80,20 +81,13 @@ class ListenStep(Enum):
 
 def _people(turn: Turn) -> dict[str, str]:
     """Who talks and who listens this round: the check-in's two names in turn, or nobody named."""
-    names = turn.household.names
-    if len(names) < 2:
-        return {}
-    first, second = names[0], names[1]
-    talker, listener = (first, second) if turn.session.turn % 2 == 0 else (second, first)
-    return {"talker": talker, "listener": listener}
+    pair = in_turn(turn, turn.session.turn)
+    return {"talker": pair[0], "listener": pair[1]} if pair else {}
 
 
 def _say(turn: Turn, key: str, **values: str) -> Speech:
     """The phrase with the two names, or its `.roles` wording when the names are not known."""
-    people = _people(turn)
-    if not people and turn.content.has(f"{key}.roles"):
-        return turn.say(f"{key}.roles", **values)
-    return turn.say(key, **people, **values)
+    return say_named(turn, key, _people(turn), **values)
 
 
 def start(turn: Turn) -> Go:

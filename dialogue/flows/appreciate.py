@@ -106,7 +106,7 @@ def _ask(turn: Turn, step: AppreciateStep, opening: Speech = ()) -> Go:
 
 def start(turn: Turn) -> Go:
     """Explain the round and ask the first giver; a round left unchosen before is let go first."""
-    _let_go(turn)
+    let_go(turn)
     turn.household.appreciation = journal(turn).start_checkin(turn.ports.clock(), Kind.APPRECIATION)
     turn.session.turn = 0
     turn.session.given = 0
@@ -168,7 +168,7 @@ def _next_giver(turn: Turn, opening: Speech) -> Go:
         turn.session.turn = 1 - turn.session.turn % 2
         return _ask(turn, AppreciateStep.THANKS, join(opening, _say(turn, "appreciate.swap")))
     if not _held(turn):  # both passed: nothing to keep
-        _let_go(turn)
+        let_go(turn)
         reply = Reply(join(opening, turn.say("appreciate.nothing")), reprompt=turn.say("reprompt.home"))
         return Go(HomeStep.MENU, reply)
     question = turn.say("appreciate.keep.ask")
@@ -220,7 +220,7 @@ def missed(turn: Turn) -> Go:
 
 def stop(turn: Turn) -> Go:
     """Stopped before choosing: nothing of this round is kept."""
-    _let_go(turn)
+    let_go(turn)
     return Go(HomeStep.MENU, Reply(turn.say("appreciate.stopped"), end_session=True))
 
 
@@ -233,9 +233,9 @@ def keep(turn: Turn) -> Go:
     return Go(HomeStep.MENU, Reply(turn.say("appreciate.kept"), reprompt=turn.say("reprompt.home")))
 
 
-def let_go(turn: Turn) -> Go:
+def discard(turn: Turn) -> Go:
     """ "Don't keep it": the round is deleted now."""
-    _let_go(turn)
+    let_go(turn)
     return Go(HomeStep.MENU, Reply(turn.say("appreciate.not_kept"), reprompt=turn.say("reprompt.home")))
 
 
@@ -323,11 +323,12 @@ def _replaying(turn: Turn) -> bool:
 def tidy_then_launch(turn: Turn) -> Go:
     """Opened again with a round never chosen: it goes, quietly, then the usual greeting (after
     the check-ins' own tidying, when the household keeps them only for a while)."""
-    _let_go(turn)
+    let_go(turn)
     return readback.tidy_then_launch(turn)
 
 
-def _let_go(turn: Turn) -> None:
+def let_go(turn: Turn) -> None:
+    """The round not yet chosen, deleted now (stopped, interrupted, or left behind)."""
     entry = turn.household.appreciation
     turn.household.appreciation = None
     if entry is not None:
@@ -361,8 +362,8 @@ FLOW = Flow(
         Rule(intents.FALLBACK, missed, ASKING),
         Rule(intents.KEEP_IT, keep, KEEPING),
         Rule(intents.YES, keep, KEEPING),
-        Rule(intents.DISCARD_IT, let_go, KEEPING),
-        Rule(intents.NO, let_go, KEEPING),
+        Rule(intents.DISCARD_IT, discard, KEEPING),
+        Rule(intents.NO, discard, KEEPING),
         Rule(intents.REPEAT, keep_again, KEEPING),
         Rule(intents.FALLBACK, keep_unclear, KEEPING),
         Rule(intents.YES, read_allowed, READING),

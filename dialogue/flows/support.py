@@ -41,6 +41,7 @@ from __future__ import annotations
 from enum import Enum
 
 from dialogue import intents
+from dialogue.flows.appreciate import let_go as let_go_of_round
 from dialogue.flows.checkin.common import under_way
 from dialogue.flows.checkin.walk import begin_or_resume
 from dialogue.flows.daily import asking as daily_asking
@@ -74,12 +75,8 @@ def safe_answer(turn: Turn) -> Go:
     if turn.session.offer != OFFER_AGAIN:  # the numbers asked for again keep where it started
         turn.session.came_from = flow
     said_as_words = flow.startswith("checkin") or flow in ("daily", "appreciate")  # an answer or a name
-    if flow == "appreciate" and turn.household.appreciation is not None:
-        # the round is interrupted: what was said of it goes too (nothing kept unchosen)
-        journal = turn.ports.journal
-        if journal is not None:
-            journal.delete_checkin(turn.household.appreciation)
-        turn.household.appreciation = None
+    if flow == "appreciate":
+        let_go_of_round(turn)  # the round is interrupted: what was said of it goes too
     not_kept = turn.say("safety.not_kept") if said_as_words else ()
     return _offer_again(turn, _numbers(turn, "safety.answer", not_kept=not_kept))
 

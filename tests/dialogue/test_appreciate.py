@@ -226,3 +226,12 @@ def test_say_that_again_after_a_read_back_reads_the_round_again() -> None:
     first = talk.text
     talk.say(intents.REPEAT)
     assert talk.text == first and "was grateful for" in first
+
+
+def test_danger_words_during_a_round_get_the_safe_answer_and_the_round_is_let_go() -> None:
+    talk = couple()
+    talk.say(intents.APPRECIATION)
+    talk.say(intents.ANSWER, answer=SAID["thanks"])
+    talk.say(intents.SAFETY)
+    assert "I haven't kept those words" in talk.text or "None of that was saved" in talk.text
+    assert talk.journal.answers == {} and talk.state.household.appreciation is None

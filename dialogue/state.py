@@ -74,7 +74,9 @@ class Session:
     nudges: list[int] = field(default_factory=list)
     seconds: int = 0  # the listening exercise's talking time, the same for both rounds
     entry: int | None = None  # the journal entry the daily question is writing to
-    given: int = 0  # how many have had their appreciation turn this round (0, 1, 2)
+    # the appreciation round: how many have given this round (0, 1, 2); the daily question: 1 when
+    # the second name asked to go first
+    given: int = 0
     came_from: str | None = None  # the flow the safe answer interrupted ("carry on" goes back there)
     # a daily read-back waiting for "yes, read it": {"person": a first name | None, "day": a date}
     daily_request: dict[str, str | None] | None = None

@@ -61,7 +61,7 @@ from enum import Enum
 
 from dialogue import intents
 from dialogue.flows.checkin import readback
-from dialogue.flows.checkin.common import journal, spoken_date
+from dialogue.flows.checkin.common import as_sentence, journal, not_for_this_voice, spoken_date
 from dialogue.flows.home import HomeStep
 from dialogue.flows.pairs import in_turn, say_named
 from dialogue.model import Reply
@@ -258,7 +258,7 @@ def read_back(turn: Turn) -> Go:
         return Go(
             HomeStep.MENU, Reply(turn.say("appreciate.read.nothing"), reprompt=turn.say("reprompt.home"))
         )
-    if turn.household.voices_only and turn.event.person_id not in turn.household.voices:
+    if not_for_this_voice(turn):
         return Go(
             HomeStep.MENU, Reply(turn.say("checkin.voices.not_yours"), reprompt=turn.say("reprompt.home"))
         )
@@ -298,8 +298,7 @@ def _read(turn: Turn, record: CheckInRecord) -> Go:
     roles = turn.content.lists["appreciate.roles"]
     for answer in _readable(turn, record):
         name = answer.name or roles[min(answer.person, 1)]
-        text = answer.text if answer.text[-1:] in ".!?" else f"{answer.text}."
-        lines.append(turn.say(f"appreciate.read.{answer.topic}", name=name, answer=text))
+        lines.append(turn.say(f"appreciate.read.{answer.topic}", name=name, answer=as_sentence(answer.text)))
     turn.session.replay = {"appreciation": record.id}  # "say that again" reads it from the journal
     reply = Reply(
         join(*lines, turn.say("appreciate.read.end")), reprompt=turn.say("reprompt.home"), private=True

@@ -51,7 +51,7 @@ from enum import Enum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dialogue import intents
-from dialogue.flows.checkin.common import journal
+from dialogue.flows.checkin.common import as_sentence, journal, not_for_this_voice
 from dialogue.flows.home import HomeStep
 from dialogue.model import Reply
 from dialogue.ports import Answer, CheckInRecord, Kind
@@ -295,7 +295,7 @@ def read_back(turn: Turn) -> Go:
         if person:
             return _home(turn, "daily.read.nothing_person", name=person, when=when)
         return _home(turn, "daily.read.nothing", when=when)
-    if turn.household.voices_only and not _voice_known(turn):
+    if not_for_this_voice(turn):
         return _home(turn, "checkin.voices.not_yours")
     turn.session.replay = {"daily": day.isoformat() if day else "", "person": person}
     if not turn.session.read_ok:
@@ -361,11 +361,11 @@ def _read(turn: Turn, answers: Sequence[Answer]) -> Go:
             "daily.read.first",
             when=_capital(when),
             name=_who(turn, first),
-            answer=_sentence(first.text),
+            answer=as_sentence(first.text),
         )
     ]
     lines += [
-        turn.say("daily.read.said", name=_capital(_who(turn, a)), answer=_sentence(a.text)) for a in rest
+        turn.say("daily.read.said", name=_capital(_who(turn, a)), answer=as_sentence(a.text)) for a in rest
     ]
     speech = join(*lines, turn.say("daily.read.end"))
     return Go(HomeStep.MENU, Reply(speech, reprompt=turn.say("reprompt.home"), private=True))
@@ -431,15 +431,6 @@ def _who(turn: Turn, answer: Answer) -> str:
 
 def _capital(words: str) -> str:
     return words[:1].upper() + words[1:]
-
-
-def _sentence(text: str) -> str:
-    return text if text[-1:] in ".!?" else f"{text}."
-
-
-def _voice_known(turn: Turn) -> bool:
-    voice = turn.event.person_id
-    return voice is not None and voice in turn.household.voices
 
 
 def _home(turn: Turn, key: str, **values: str) -> Go:

@@ -259,3 +259,18 @@ def test_carry_on_after_danger_words_at_the_menu_does_not_resume_a_paused_check_
     assert "go back to the check-in" not in talk.reprompt
     talk.say(intents.NEXT)
     assert talk.state.session.flow == "home" and talk.state.household.checkin is not None
+
+
+def test_with_only_our_voices_chosen_a_day_is_read_only_to_a_voice_the_check_in_knows() -> None:
+    talk, _ = couple()
+    talk.state.household.voices = {"voice-sam": 0}
+    talk.state.household.voices_only = True
+    talk.open()
+    talk.say(intents.DAILY)
+    talk.say(intents.ANSWER, answer="quiet")
+    talk.say(intents.NEXT)
+    talk.say(intents.DAILY_READ_BACK)
+    assert "quiet" not in talk.text and talk.state.session.step == "menu"
+    talk.say(intents.DAILY_READ_BACK, person_id="voice-sam")
+    talk.say(intents.YES, person_id="voice-sam")
+    assert "Sam said: quiet." in talk.text

@@ -63,3 +63,20 @@ def and_list(turn: Turn, names: Sequence[str]) -> str:
 def spoken_date(moment: datetime) -> str:
     """ "Sunday, March 8"."""
     return f"{moment:%A}, {moment:%B} {moment.day}"
+
+
+def voice_name(turn: Turn) -> str | None:
+    """Whose voice this is, where the platform recognises voices and the check-in has heard it."""
+    index = turn.household.voices.get(turn.event.person_id or "")
+    names = turn.household.names
+    return names[index] if index is not None and index < len(names) else None
+
+
+def not_for_this_voice(turn: Turn) -> bool:
+    """The household chose to hear its words read only to its own voices, and this is not one."""
+    return turn.household.voices_only and voice_name(turn) is None
+
+
+def as_sentence(text: str) -> str:
+    """Kept words as a sentence: transcripts carry no punctuation, a card and a screen want it."""
+    return text if text[-1:] in ".!?" else f"{text}."

@@ -66,10 +66,13 @@ from dialogue.flows.checkin.common import (
     TOPICS,
     CheckInTopic,
     and_list,
+    as_sentence,
     forget_progress,
     journal,
+    not_for_this_voice,
     spoken_date,
     topic_name,
+    voice_name,
 )
 from dialogue.flows.home import HomeStep
 from dialogue.flows.home import launch as home_launch
@@ -118,7 +121,7 @@ def playback(turn: Turn) -> Go:
         return _ask_person(turn, speech)
     if (person is not None or topic is not None) and _first_found(turn, records, person, topic) is None:
         return _none_found(turn, person)  # nothing to read: say so, without asking to read it
-    if turn.household.voices_only and _voice_name(turn) is None:
+    if not_for_this_voice(turn):
         # The household chose: answers are read only to voices the platform knows as theirs.
         return _home(turn, "checkin.voices.not_yours")
     if not turn.session.read_ok:
@@ -179,7 +182,7 @@ def choose_readers(turn: Turn) -> Go:
     if (turn.event.slot("readers").resolved_id or "").upper() == "ANYONE":
         turn.household.voices_only = False
         return _home(turn, "checkin.voices.anyone")
-    if _voice_name(turn) is None:
+    if voice_name(turn) is None:
         # no voice the platform recognises as one of ours: nothing here could keep that promise
         return _home(turn, "checkin.voices.cannot")
     turn.household.voices_only = True
@@ -381,7 +384,7 @@ def ask_delete_answer(turn: Turn) -> Go:
         return _home(turn, "checkin.delete.which")
     records = journal(turn).recent(RECENT)
     heard = turn.event.slot("person").value
-    person = _person_named(turn, heard, records) or (None if heard else _voice_name(turn))
+    person = _person_named(turn, heard, records) or (None if heard else voice_name(turn))
     if heard and person is None:
         return _ask_whose(turn, topic, records, again=True)
     for record in records:
@@ -574,8 +577,7 @@ def _names_the_topic(turn: Turn, answer: Answer) -> bool:
 def _said(turn: Turn, answer: Answer) -> Speech:
     """ "Priya said: I appreciated the dinner." or, for words without their opening (Alexa takes
     "I appreciated" off as the carrier phrase), "Priya appreciated: that you cooked dinner." """
-    # Transcripts carry no punctuation: end the sentence so the card and the screen read well.
-    text = answer.text if answer.text[-1:] in ".!?" else f"{answer.text}."
+    text = as_sentence(answer.text)
     key = (
         f"checkin.playback.said.{answer.topic}" if _names_the_topic(turn, answer) else "checkin.playback.said"
     )
@@ -614,13 +616,6 @@ def _person_named(turn: Turn, heard: str | None, records: Sequence[CheckInRecord
     words = {word.removesuffix("'s") for word in re.findall(r"[\w']+", wanted)}
     among = [name for name in known if name.lower() in words]
     return among[0] if len(among) == 1 else None
-
-
-def _voice_name(turn: Turn) -> str | None:
-    """Whose voice this is, where the platform recognises voices and the check-in has heard it."""
-    index = turn.household.voices.get(turn.event.person_id or "")
-    names = turn.household.names
-    return names[index] if index is not None and index < len(names) else None
 
 
 def _topic_from_slot(turn: Turn) -> CheckInTopic | None:

@@ -61,7 +61,13 @@ from enum import Enum
 
 from dialogue import intents
 from dialogue.flows.checkin import readback
-from dialogue.flows.checkin.common import as_sentence, journal, not_for_this_voice, spoken_date
+from dialogue.flows.checkin.common import (
+    as_sentence,
+    entry_answers,
+    journal,
+    not_for_this_voice,
+    spoken_date,
+)
 from dialogue.flows.home import HomeStep
 from dialogue.flows.pairs import in_turn, say_named
 from dialogue.model import Reply
@@ -178,10 +184,7 @@ def _next_giver(turn: Turn, opening: Speech) -> Go:
 
 def _held(turn: Turn) -> list[Answer]:
     """What this round holds so far (read from the journal: the words are never in the state)."""
-    entry = turn.household.appreciation
-    if entry is None:
-        return []
-    return [a for r in journal(turn).recent(1, Kind.APPRECIATION) if r.id == entry for a in r.answers]
+    return entry_answers(turn, turn.household.appreciation, Kind.APPRECIATION)
 
 
 def _said_this_turn(turn: Turn) -> bool:

@@ -51,7 +51,7 @@ from enum import Enum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dialogue import intents
-from dialogue.flows.checkin.common import as_sentence, journal, not_for_this_voice
+from dialogue.flows.checkin.common import as_sentence, entry_answers, journal, not_for_this_voice
 from dialogue.flows.home import HomeStep
 from dialogue.model import Reply
 from dialogue.ports import Answer, CheckInRecord, Kind
@@ -260,8 +260,7 @@ def _done_today(turn: Turn) -> bool:
 
 
 def _said_in_entry(turn: Turn, entry: int | None = None) -> bool:
-    entry = entry if entry is not None else turn.session.entry
-    return any(r.id == entry and r.answers for r in journal(turn).recent(1, Kind.DAILY))
+    return bool(entry_answers(turn, entry if entry is not None else turn.session.entry, Kind.DAILY))
 
 
 def help_answering(turn: Turn) -> Go:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from enum import Enum
 
-from dialogue.ports import Journal
+from dialogue.ports import Answer, Journal, Kind
 from dialogue.rules import Turn
 from dialogue.speech import to_text
 from dialogue.state import Household, State
@@ -80,3 +80,10 @@ def not_for_this_voice(turn: Turn) -> bool:
 def as_sentence(text: str) -> str:
     """Kept words as a sentence: transcripts carry no punctuation, a card and a screen want it."""
     return text if text[-1:] in ".!?" else f"{text}."
+
+
+def entry_answers(turn: Turn, entry: int | None, kind: Kind) -> list[Answer]:
+    """The answers kept so far in one entry under way (the newest of its kind), from the journal."""
+    if entry is None:
+        return []
+    return [a for record in journal(turn).recent(1, kind) if record.id == entry for a in record.answers]

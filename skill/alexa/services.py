@@ -23,7 +23,9 @@ any failure there is None, and the core then avoids clock times.
 
 Every call runs with a short timeout (`TimeoutApiClient`), and never while a lock is held
 (skill.conversation): Alexa waits only about eight seconds for the whole response.
-`requests` is imported with the first call, not at start-up: most requests never call Amazon.
+ask-sdk-model's service clients and `requests` are imported with the first call, not at
+start-up: most requests never call Amazon, and a Lambda cold start skips them
+(bench/cold_start.py).
 """
 
 from __future__ import annotations
@@ -32,55 +34,29 @@ import functools
 import logging
 from collections.abc import Callable, Mapping
 from datetime import timedelta
-from typing import Any
-
-from ask_sdk_model.services import (
-    ApiClient,
-    ApiClientRequest,
-    ApiClientResponse,
-    ApiConfiguration,
-    ServiceClientFactory,
-    ServiceException,
-)
-from ask_sdk_model.services.reminder_management import (
-    AlertInfo,
-    PushNotification,
-    PushNotificationStatus,
-    Recurrence,
-    ReminderRequest,
-    SpokenInfo,
-    SpokenText,
-    Trigger,
-    TriggerType,
-)
-from ask_sdk_model.services.timer_management import (
-    AnnounceOperation,
-    CreationBehavior,
-    DisplayExperience,
-    NotificationConfig,
-    TextToAnnounce,
-    TimerRequest,
-    TriggeringBehavior,
-    Visibility,
-)
+from typing import TYPE_CHECKING, Any
 
 from dialogue import Effect, Event, intents
 from dialogue import effects as fx
+
+if TYPE_CHECKING:  # ask-sdk-model (3 MB, 35 ms of imports) loads with the first call to Amazon
+    from ask_sdk_model.services import ApiClientRequest, ApiClientResponse, ServiceClientFactory
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_SECONDS = 3.0
 
 
-class TimeoutApiClient(ApiClient):
+class TimeoutApiClient:
     """ask-sdk-core's `requests` client, with a timeout on every call to Amazon.
 
-    The client (and `requests`, about 50 ms of imports) is built on the first call.
+    An `ApiClient` for the service clients (they call only `invoke`); the client (and
+    `requests`, about 50 ms of imports) is built on the first call.
     """
 
     def __init__(self, timeout: float = DEFAULT_TIMEOUT_SECONDS) -> None:
         self.timeout = timeout
-        self._client: ApiClient | None = None
+        self._client: Any = None
 
     def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
         """Send one request to Amazon through ask-sdk-core's `DefaultApiClient`, with the timeout."""
@@ -91,7 +67,7 @@ class TimeoutApiClient(ApiClient):
         return response
 
 
-def _requests_client(timeout: float) -> ApiClient:
+def _requests_client(timeout: float) -> Any:
     """ask-sdk-core's `DefaultApiClient` passing `timeout` to every `requests` call."""
     from ask_sdk_core.api_client import DefaultApiClient  # imports requests
 
@@ -130,22 +106,29 @@ class AlexaEffects:
     and `apiAccessToken` (a request without them can carry out nothing).
     """
 
-    def __init__(self, envelope: Mapping[str, Any], api_client: ApiClient) -> None:
+    def __init__(self, envelope: Mapping[str, Any], api_client: TimeoutApiClient) -> None:
         system = envelope["context"]["System"]
         self.locale = str(envelope["request"].get("locale") or "en-US")
         self.device_id = str((system.get("device") or {}).get("deviceId") or "")
-        token, endpoint = system.get("apiAccessToken"), system.get("apiEndpoint")
-        self.factory: ServiceClientFactory | None = None
-        if token and endpoint:
-            configuration = ApiConfiguration(
-                serializer=_serializer(),
-                api_client=api_client,
-                authorization_value=token,
-                api_endpoint=endpoint,
-            )
-            self.factory = ServiceClientFactory(configuration)
+        self._token, self._endpoint = system.get("apiAccessToken"), system.get("apiEndpoint")
+        self._api_client = api_client
         self._time_zone: str | None = None
         self._asked_time_zone = False
+
+    @functools.cached_property
+    def factory(self) -> ServiceClientFactory | None:
+        """ask-sdk-core's service clients for this request (None without a token and an endpoint)."""
+        if not (self._token and self._endpoint):
+            return None
+        from ask_sdk_model.services import ApiConfiguration, ServiceClientFactory
+
+        configuration = ApiConfiguration(
+            serializer=_serializer(),
+            api_client=self._api_client,  # type: ignore[arg-type]  # duck-typed: only invoke() is called
+            authorization_value=self._token,
+            api_endpoint=self._endpoint,
+        )
+        return ServiceClientFactory(configuration)
 
     def time_zone(self) -> str | None:
         """The device's time zone from the Alexa Settings API, or None when it cannot be had."""
@@ -174,6 +157,8 @@ class AlexaEffects:
         factory = self.factory
         if factory is None:  # no apiAccessToken in the request
             return self._failed(effect, done, fx.UNAVAILABLE)
+        from ask_sdk_model.services import ServiceException
+
         try:
             created = call(factory, effect)
         except ServiceException as error:
@@ -183,7 +168,7 @@ class AlexaEffects:
             return self._failed(effect, done, fx.UNAVAILABLE)
         return Event(intents.EFFECT_DONE, data={**done, "id": created or ""}, locale=self.locale)
 
-    def _after_error(self, effect: Effect, done: dict[str, str], error: ServiceException) -> Event:
+    def _after_error(self, effect: Effect, done: dict[str, str], error: Any) -> Event:
         status = int(getattr(error, "status_code", 0) or 0)
         log.warning("%s failed: HTTP %s %s", type(effect).__name__, status, _describe(error))
         if status == 404 and isinstance(effect, fx.CancelTimer | fx.CancelReminder):
@@ -215,6 +200,17 @@ class AlexaEffects:
         }
 
     def _start_timer(self, factory: Any, effect: fx.StartTimer) -> str | None:
+        from ask_sdk_model.services.timer_management import (
+            AnnounceOperation,
+            CreationBehavior,
+            DisplayExperience,
+            NotificationConfig,
+            TextToAnnounce,
+            TimerRequest,
+            TriggeringBehavior,
+            Visibility,
+        )
+
         request = TimerRequest(
             duration=iso_duration(effect.duration),
             timer_label=effect.label,
@@ -243,6 +239,18 @@ class AlexaEffects:
         return None
 
     def _schedule_reminder(self, factory: Any, effect: fx.ScheduleReminder) -> str | None:
+        from ask_sdk_model.services.reminder_management import (
+            AlertInfo,
+            PushNotification,
+            PushNotificationStatus,
+            Recurrence,
+            ReminderRequest,
+            SpokenInfo,
+            SpokenText,
+            Trigger,
+            TriggerType,
+        )
+
         recurrence = None
         if effect.recurrence is not None:
             recurrence = Recurrence(start_date_time=effect.at, recurrence_rules=[recurrence_rule(effect)])

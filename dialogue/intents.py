@@ -80,5 +80,15 @@ APPRECIATION_READ_BACK = "AppreciationReadBackIntent"  # "what did we appreciate
 DAILY = "DailyIntent"
 DAILY_READ_BACK = "DailyReadBackIntent"  # "what did Sam say yesterday"
 
+# the six kinds of intimacy, and a quiz on which the household leans to
+INTIMACY_KIND = "IntimacyKindIntent"  # "what is spiritual intimacy"
+INTIMACY_KINDS = "IntimacyKindsIntent"  # "what kinds of intimacy are there"
+INTIMACY_QUIZ = "IntimacyQuizIntent"  # "which kind of intimacy do we lean towards"
+
+# connection rituals
+RITUAL = "RitualIntent"  # "give us an idea for a ritual"
+RITUAL_REMINDER = "RitualReminderIntent"  # "remind us every Friday at seven", after an idea
+STOP_RITUAL_REMINDERS = "StopRitualRemindersIntent"
+
 # "delete everything we said": every kind the journal keeps (check-ins, appreciations, days)
 DELETE_EVERYTHING = "DeleteEverythingIntent"

@@ -57,6 +57,7 @@ class Household:
     # the device's time zone as last fetched, and when (fetched again after a week)
     time_zone: str | None = None
     time_zone_at: str | None = None
+    ritual_next: int = 0  # the connection ritual suggested next (they are heard in turn)
 
 
 @dataclass
@@ -98,6 +99,8 @@ class Session:
     delete_request: dict[str, str | int] | None = None
     playback_topic: int = 0  # which topic of a check-in is being read back
     playback_checkin: int | None = None
+    leans: list[str] = field(default_factory=list)  # the intimacy quiz: kinds answered yes so far
+    ritual: str | None = None  # the connection ritual just suggested
 
 
 @dataclass

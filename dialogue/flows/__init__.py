@@ -9,9 +9,11 @@ from dialogue.flows import (
     checkin,
     daily,
     home,
+    intimacy,
     listen,
     questions,
     remember_when,
+    rituals,
     support,
     timed,
 )
@@ -29,6 +31,8 @@ FLOWS: dict[str, Flow] = {
         listen.FLOW,
         appreciate.FLOW,  # before the check-in's: its launch rule lets go of a round, then tidies
         daily.FLOW,
+        intimacy.FLOW,
+        rituals.FLOW,
         *checkin.FLOWS,
         timed.FLOW,
         alerts.FLOW,

@@ -15,6 +15,7 @@ WHERE = {
     "afterwards": "home.menu",
     "at bedtime": "home.menu",
     "evening": "home.menu",
+    "after a ritual idea": "rituals.suggested",
 }
 
 

@@ -14,7 +14,7 @@ from enum import Enum
 from dialogue import intents
 from dialogue.content import Content, load_content
 from dialogue.flows import FIRST_RULES, FLOWS, GLOBAL_RULES, HOME, OFFERS
-from dialogue.flows.home import HomeStep, fallback
+from dialogue.flows.home import HomeStep, fallback, note_tried
 from dialogue.model import Event, Reply
 from dialogue.ports import Ports
 from dialogue.rules import Flow, Go, Rule, Turn
@@ -44,6 +44,7 @@ def respond(
     turn = Turn(state, event, ports, content or load_content(), step, OFFERS)
     rule = _match(turn, flow, step)
     outcome = rule.action(turn)
+    note_tried(state.household, rule.intent)
     _advance(state, rule, outcome)
     return state, outcome.reply
 

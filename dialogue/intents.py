@@ -90,5 +90,16 @@ RITUAL = "RitualIntent"  # "give us an idea for a ritual"
 RITUAL_REMINDER = "RitualReminderIntent"  # "remind us every Friday at seven", after an idea
 STOP_RITUAL_REMINDERS = "StopRitualRemindersIntent"
 
+# the life balance wheel
+WHEEL = "WheelIntent"  # "let's do the life balance wheel"
+RATING = "RatingIntent"  # "seven", "about a six", while an area is rated
+WHEEL_READ_BACK = "WheelReadBackIntent"  # "how did our wheel look last time"
+
+# going deeper: three sets of questions of rising depth
+DEEPER = "DeeperIntent"  # "let's go deeper"
+
+# photo show-and-tell
+PHOTOS = "PhotoIntent"  # "let's do photo show and tell [for three minutes each]"
+
 # "delete everything we said": every kind the journal keeps (check-ins, appreciations, days)
 DELETE_EVERYTHING = "DeleteEverythingIntent"

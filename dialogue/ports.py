@@ -16,6 +16,7 @@ class Kind(StrEnum):
     CHECKIN = "checkin"  # the weekly check-in: one answer per topic and person
     APPRECIATION = "appreciation"  # an appreciation round: what each thanked the other for, and why
     DAILY = "daily"  # "how was your day": one answer each, one entry per evening
+    WHEEL = "wheel"  # the life balance wheel: one rating (1-10) per area and person
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,8 @@ class Household:
     time_zone: str | None = None
     time_zone_at: str | None = None
     ritual_next: int = 0  # the connection ritual suggested next (they are heard in turn)
+    deeper: dict[str, int] | None = None  # going deeper: {"set", "question"} to pick up at
+    tried: list[str] = field(default_factory=list)  # exercises started (the greeting suggests others)
 
 
 @dataclass

@@ -8,14 +8,17 @@ from dialogue.flows import (
     appreciate,
     checkin,
     daily,
+    deeper,
     home,
     intimacy,
     listen,
+    photos,
     questions,
     remember_when,
     rituals,
     support,
     timed,
+    wheel,
 )
 from dialogue.flows.home import HomeStep
 from dialogue.rules import Action, Flow, Rule
@@ -33,6 +36,9 @@ FLOWS: dict[str, Flow] = {
         daily.FLOW,
         intimacy.FLOW,
         rituals.FLOW,
+        wheel.FLOW,
+        deeper.FLOW,
+        photos.FLOW,
         *checkin.FLOWS,
         timed.FLOW,
         alerts.FLOW,

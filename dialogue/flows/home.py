@@ -3,6 +3,7 @@
 | intent                                  | does                                                       |
 |-----------------------------------------|------------------------------------------------------------|
 | launch                                  | greets a first-time household apart from a returning one   |
+| launch, returning, time zone known      | two suggestions for the hour there, untried ones first     |
 | help                                    | the help line for the current flow and step                |
 | stop, cancel                            | says goodbye and ends the session                          |
 | repeat                                  | says the last reply again                                  |
@@ -29,12 +30,64 @@ from dialogue import intents
 from dialogue.model import Reply
 from dialogue.rules import Go, Rule, Turn
 from dialogue.speech import join, speech_from_data
+from dialogue.state import Household
 
 
 class HomeStep(Enum):
     """Home has one step: the menu."""
 
     MENU = "menu"
+
+
+# What a returning household's greeting may suggest, by the part of the day where the device
+# is, those not tried yet first: the intent that starts each (it is noted as tried when said).
+STARTERS: dict[str, str] = {
+    intents.ASK_QUESTION: "question",
+    intents.DEEPER: "deeper",
+    intents.PHOTOS: "photos",
+    intents.START_EVENING: "evening",
+    intents.CUDDLE: "cuddle",
+    intents.HUG: "hug",
+    intents.APPRECIATION: "appreciate",
+    intents.LISTEN: "listen",
+    intents.RITUAL: "ritual",
+    intents.INTIMACY_KINDS: "intimacy",
+    intents.INTIMACY_KIND: "intimacy",
+    intents.INTIMACY_QUIZ: "quiz",
+    intents.WHEEL: "wheel",
+    intents.REMEMBER_WHEN: "remember",
+    intents.START_CHECKIN: "checkin",
+}
+PARTS_OF_DAY: tuple[tuple[range, tuple[str, ...]], ...] = (
+    (range(5, 11), ("ritual", "hug", "intimacy", "quiz")),
+    (range(11, 17), ("quiz", "wheel", "ritual", "question", "intimacy")),
+    (range(17, 21), ("question", "deeper", "photos", "evening", "appreciate", "remember", "listen")),
+    (range(21, 24), ("cuddle", "deeper", "appreciate", "listen")),
+    (range(0, 5), ("cuddle", "appreciate")),
+)
+
+
+def note_tried(household: Household, intent: str) -> None:
+    """Remember that the household started this exercise (the greeting suggests others first)."""
+    key = STARTERS.get(intent)
+    if key is not None and key not in household.tried:
+        household.tried.append(key)
+
+
+def _suggestions(turn: Turn) -> tuple[str, str] | None:
+    """Two things to suggest at this hour where the device is, untried ones first; None without
+    the device's time zone."""
+    from dialogue.flows import daily  # it builds on this module: imported when first needed
+
+    zone = daily.household_zone(turn)
+    if zone is None:
+        return None
+    hour = turn.ports.clock().astimezone(zone).hour
+    fitting = next(keys for hours, keys in PARTS_OF_DAY if hour in hours)
+    untried = [key for key in fitting if key not in turn.household.tried]
+    tried = [key for key in fitting if key not in untried]
+    picks = untried + turn.ports.rng.sample(tried, len(tried))
+    return picks[0], picks[1]
 
 
 def launch(turn: Turn) -> Go:
@@ -53,6 +106,13 @@ def launch(turn: Turn) -> Go:
             HomeStep.MENU, Reply(join(turn.say("launch.evening"), offer), reprompt=offer), offer=daily.OFFER
         )
     else:
+        picks = _suggestions(turn)
+        if picks is not None:
+            items = turn.content.lists["launch.items"]
+            keys = turn.content.lists["launch.keys"]
+            first, second = (items[keys.index(pick)] for pick in picks)
+            speech = turn.say("launch.suggest", first=first, second=second)
+            return Go(HomeStep.MENU, Reply(speech, reprompt=turn.say("reprompt.home")))
         key = "launch.returning"
     return Go(HomeStep.MENU, Reply(turn.say(key), reprompt=turn.say("reprompt.home")))
 

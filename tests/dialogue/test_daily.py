@@ -203,7 +203,7 @@ def test_delete_our_check_ins_with_only_days_kept_says_so_and_delete_everything_
     assert "There are no check-in answers kept yet" in talk.text and "Your days stay" in talk.text
     assert talk.state.session.step == "menu" and days_kept(talk) == [("Sam", "good")]
     talk.say(intents.DELETE_EVERYTHING)
-    assert "your check-ins, your appreciations, your days and your names" in talk.text
+    assert "your check-ins, your appreciations, your days, your wheel ratings and your names" in talk.text
     talk.say(intents.DISCARD_IT)  # "yes, delete it"
     assert "Everything you said is deleted" in talk.text and days_kept(talk) == []
     assert talk.state.household.names == []

@@ -16,6 +16,8 @@ WHERE = {
     "at bedtime": "home.menu",
     "evening": "home.menu",
     "after a ritual idea": "rituals.suggested",
+    "while rating": "wheel.rating",
+    "going deeper": "deeper.asking",
 }
 
 

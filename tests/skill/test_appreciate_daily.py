@@ -138,7 +138,7 @@ def test_delete_our_check_ins_keeps_the_days_and_delete_everything_takes_all(che
     web(client, session, "yes")
     assert kinds_in_db(checkin_app) == [("daily", 2)]
     confirm = web(client, session, "delete everything we said")
-    assert "your appreciations, your days and your names" in confirm["speech_text"]
+    assert "your appreciations, your days, your wheel ratings and your names" in confirm["speech_text"]
     assert "Everything you said is deleted" in web(client, session, "yes")["speech_text"]
     assert kinds_in_db(checkin_app) == []
 

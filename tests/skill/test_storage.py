@@ -470,12 +470,14 @@ def test_each_kind_of_entry_is_read_and_deleted_on_its_own_and_everything_goes_t
         entry(journal, Kind.APPRECIATION, "you fixed the bike")
         entry(journal, Kind.DAILY, "a long day at work")
         entry(journal, Kind.DAILY, "a quiet day", when=NOW.replace(day=1))
-        assert journal.kinds() == {Kind.CHECKIN, Kind.APPRECIATION, Kind.DAILY}
+        entry(journal, Kind.WHEEL, "7")  # a life balance rating
+        assert journal.kinds() == {Kind.CHECKIN, Kind.APPRECIATION, Kind.DAILY, Kind.WHEEL}
         read = {kind: [a.text for r in journal.recent(8, kind) for a in r.answers] for kind in Kind}
         assert read == {
             Kind.CHECKIN: ["more walks"],
             Kind.APPRECIATION: ["you fixed the bike"],
             Kind.DAILY: ["a long day at work", "a quiet day"],
+            Kind.WHEEL: ["7"],
         }
         assert [r.kind for r in journal.recent(8, Kind.DAILY)] == [Kind.DAILY, Kind.DAILY]
     with store.turn(TWO) as record:  # another household sees and deletes none of it
@@ -487,14 +489,15 @@ def test_each_kind_of_entry_is_read_and_deleted_on_its_own_and_everything_goes_t
     assert export is not None
     assert [a["text"] for e in export["days"] for a in e["answers"]] == ["a long day at work", "a quiet day"]
     assert [a["text"] for e in export["appreciations"] for a in e["answers"]] == ["you fixed the bike"]
+    assert [a["text"] for e in export["wheels"] for a in e["answers"]] == ["7"]
     with store.turn(ONE) as record:
         journal = record.journal
         assert journal is not None
         assert journal.delete_kind(Kind.CHECKIN) == 1  # "delete our check-ins": only the check-ins
-        assert journal.kinds() == {Kind.APPRECIATION, Kind.DAILY}
+        assert journal.kinds() == {Kind.APPRECIATION, Kind.DAILY, Kind.WHEEL}
         assert len(journal.delete_before(NOW.replace(day=2))) == 1  # retention takes every kind
         assert [a.text for r in journal.recent(8, Kind.DAILY) for a in r.answers] == ["a long day at work"]
-        assert journal.delete_all() == 2  # "delete everything we said"
+        assert journal.delete_all() == 3  # "delete everything we said", the wheel's ratings too
         assert journal.kinds() == set()
     with store.turn(TWO) as record:
         assert record.journal is not None

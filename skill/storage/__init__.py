@@ -355,7 +355,12 @@ _PG_DURABLE_COMMIT = "SET LOCAL synchronous_commit TO on"
 
 
 # each kind of journal entry under its own key in an export ("checkins" as before)
-_EXPORTED = {Kind.CHECKIN: "checkins", Kind.APPRECIATION: "appreciations", Kind.DAILY: "days"}
+_EXPORTED = {
+    Kind.CHECKIN: "checkins",
+    Kind.APPRECIATION: "appreciations",
+    Kind.DAILY: "days",
+    Kind.WHEEL: "wheels",
+}
 
 
 def _exported(record: CheckInRecord) -> dict[str, Any]:

@@ -99,3 +99,48 @@ def test_photo_show_and_tell_on_alexa_times_each_turn_with_a_real_timer(
     assert body["duration"] == "PT5M"
     spoken = body["triggeringBehavior"]["operation"]["textToAnnounce"][0]["text"]
     assert spoken.startswith("Time to pass the photos on.")
+
+
+def test_a_wheel_typed_in_the_browser_the_way_people_rate(checkin_app: Flask) -> None:
+    client = checkin_app.test_client()
+    session = "web-wheel-household-00001"
+    web(client, session, "")
+    first = web(client, session, "um can we do the life balance wheel")
+    assert first["speech_text"].endswith("how happy are you with your relationship?")
+    assert "seven" in first["suggestions"], "numbers are offered as chips while rating"
+    said = ["eight", "maybe a six", "five i guess", "not great, a four", "a solid nine", "7", "8 out of 10"]
+    for words in said:
+        web(client, session, words)
+    last = web(client, session, "skip")
+    assert "Now the other." in last["speech_text"]
+    for words in ["9", "8", "6", "3", "7", "6", "9", "8"]:
+        reply = web(client, session, words)
+    assert "That's your wheel, kept." in reply["speech_text"]
+    assert "lowest is money, at 3" in reply["speech_text"]
+    assert len(wheel_rows(checkin_app)) == 15  # one area skipped
+
+
+def test_going_deeper_on_alexa_alternates_who_goes_first(alexa: AlexaSession, fixed_clock: datetime) -> None:
+    alexa.launch()
+    first = alexa.intent("DeeperIntent")
+    assert "One of you first." in first.speech and not first.ended
+    assert "Now the other, the same question." in alexa.intent("NextPersonIntent").speech
+    second = alexa.intent("AMAZON.NextIntent")
+    assert "One of you first." in second.speech and second.speech != first.speech
+    paused = alexa.intent("PauseCheckInIntent")
+    assert "pick up at set 1, question 2" in paused.speech and paused.ended
+
+
+def test_photo_show_and_tell_in_the_browser_passes_the_turn(checkin_app: Flask) -> None:
+    client = checkin_app.test_client()
+    session = "web-photos-household-0001"
+    web(client, session, "")
+    intro = web(client, session, "can we show each other pictures and tell the story behind them")
+    assert "do not disturb" in intro["speech_text"] and "about 5 minutes each" in intro["speech_text"]
+    going = web(client, session, "yes")
+    (timer,) = going["effects"]
+    assert (timer["type"], timer["purpose"]) == ("timer", "photos")
+    web(client, session, "")  # opened again while the turn's timer runs
+    passed = web(client, session, "next person")
+    assert "Now it's the other's turn" in passed["speech_text"]
+    assert [e["type"] for e in passed["effects"]] == ["cancel_timer"], "passed on early: the timer goes"

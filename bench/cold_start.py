@@ -75,6 +75,12 @@ print(json.dumps(marks))
 """
 
 
+def compile_project() -> None:
+    """The project's modules to bytecode, as `pip install .` compiles an installed package."""
+    for package in ("skill", "dialogue"):
+        compileall.compile_dir(ROOT / package, quiet=1)
+
+
 def one_run(config: dict[str, object], launch: dict[str, object]) -> list[tuple[str, float, float]]:
     out = subprocess.run(
         [sys.executable, "-c", CHILD, json.dumps(config), json.dumps(launch), json.dumps(STAGES)],
@@ -92,8 +98,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="fresh interpreters, medians reported (7)")
     args = parser.parse_args()
 
-    compileall.compile_dir(ROOT / "skill", quiet=1)
-    compileall.compile_dir(ROOT / "dialogue", quiet=1)
+    compile_project()
     from cryptography.fernet import Fernet
 
     folder = Path(tempfile.mkdtemp(prefix="hth-cold-"))

@@ -762,10 +762,9 @@ def cold_start(database: Path, key: str, runs: int = 5, floor: bool = False) -> 
     image or a Lambda zip: a checkout run with PYTHONDONTWRITEBYTECODE=1 would otherwise compile
     them on every start (0.07 to 0.1 s no deployment pays; bench/cold_start.py).
     """
-    import compileall
+    from bench.cold_start import compile_project
 
-    for package in ("skill", "dialogue"):
-        compileall.compile_dir(ROOT / package, quiet=1)
+    compile_project()
     times = []
     for _ in range(runs):
         out = subprocess.run(

@@ -51,13 +51,16 @@ from dialogue.flows.home import HomeStep
 from dialogue.flows.pairs import in_turn, say_named
 from dialogue.flows.timed import (
     MAX_SPOKEN_HUG,
+    alert_round,
     cancel_alert,
+    left_behind,
     parse_instant,
     pending_param,
     seconds_left,
     slot_seconds,
     spoken_length,
     start_alert,
+    still_running,
 )
 from dialogue.model import Effect, Reply
 from dialogue.rules import Flow, Go, Rule, Turn
@@ -133,7 +136,7 @@ def resume_timer(turn: Turn) -> Go:
 def still_talking(turn: Turn) -> Go:
     """Opened again while the talking timer runs: how long is left, and how to move on early."""
     running = turn.household.alerts.get(LISTEN) or {}
-    turn.session.turn = _round(running)
+    turn.session.turn = alert_round(running)
     left = seconds_left(turn, running) if running.get("ends_at") else 0
     speech = _say(turn, "listen.still_talking", left=spoken_length(turn, left))
     return Go(HomeStep.MENU, Reply(speech, end_session=True))
@@ -142,7 +145,7 @@ def still_talking(turn: Turn) -> Go:
 def pick_up(turn: Turn) -> Go:
     """Back after the talking timer ("we've finished talking" before it rang): on to saying back."""
     running = turn.household.alerts.pop(LISTEN, None) or {}
-    turn.session.turn = _round(running)
+    turn.session.turn = alert_round(running)
     _remember_length(turn, int(running["length"]) if running.get("length", "").isdigit() else TALK_SECONDS)
     end = parse_instant(running.get("ends_at", ""))
     effects: tuple[Effect, ...] = ()
@@ -182,12 +185,7 @@ def not_yet(turn: Turn) -> Go:
 
 
 def _left_behind(turn: Turn) -> dict[str, str] | None:
-    """The talking timer's entry, while it runs or for a while after it rang."""
-    running = turn.household.alerts.get(LISTEN)
-    end = parse_instant((running or {}).get("ends_at", ""))
-    if running is None or end is None or end + PICK_UP_WITHIN < turn.ports.clock():
-        return None
-    return running
+    return left_behind(turn, LISTEN, PICK_UP_WITHIN)
 
 
 def _timer_to_pick_up(turn: Turn) -> bool:
@@ -195,12 +193,7 @@ def _timer_to_pick_up(turn: Turn) -> bool:
 
 
 def _still_running(turn: Turn) -> bool:
-    end = parse_instant((turn.household.alerts.get(LISTEN) or {}).get("ends_at", ""))
-    return end is not None and end > turn.ports.clock()
-
-
-def _round(running: dict[str, str]) -> int:
-    return int(running["round"]) if running.get("round", "").isdigit() else 0
+    return still_running(turn, LISTEN)
 
 
 def _remember_length(turn: Turn, seconds: int) -> None:

@@ -41,13 +41,16 @@ from dialogue import intents
 from dialogue.flows.home import HomeStep
 from dialogue.flows.pairs import in_turn, say_named
 from dialogue.flows.timed import (
+    alert_round,
     cancel_alert,
+    left_behind,
     parse_instant,
     pending_param,
     seconds_left,
     slot_seconds,
     spoken_length,
     start_alert,
+    still_running,
 )
 from dialogue.model import Effect, Reply
 from dialogue.rules import Flow, Go, Rule, Turn
@@ -118,7 +121,7 @@ def not_yet(turn: Turn) -> Go:
 def _still_sharing(turn: Turn) -> Go:
     """Opened while a turn's timer runs: the time left, and "next person" passes it on."""
     running = turn.household.alerts.get(PHOTOS) or {}
-    turn.session.turn = _round(running)
+    turn.session.turn = alert_round(running)
     left = seconds_left(turn, running) if running.get("ends_at") else 0
     speech = _say(turn, "photos.still_sharing", left=spoken_length(turn, left))
     return Go(PhotoStep.SHARING, Reply(speech, reprompt=turn.say("photos.reprompt.sharing")))
@@ -127,7 +130,7 @@ def _still_sharing(turn: Turn) -> Go:
 def pick_up(turn: Turn) -> Go:
     """A turn is over (the timer rang, or "next person"): the other's turn, or the close."""
     running = turn.household.alerts.pop(PHOTOS, None) or {}
-    done = _round(running)
+    done = alert_round(running)
     if running.get("length", "").isdigit():
         turn.session.seconds = int(running["length"])
     end = parse_instant(running.get("ends_at", ""))
@@ -154,11 +157,7 @@ def again(turn: Turn) -> Go:
 
 
 def _left_behind(turn: Turn) -> dict[str, str] | None:
-    running = turn.household.alerts.get(PHOTOS)
-    end = parse_instant((running or {}).get("ends_at", ""))
-    if running is None or end is None or end + PICK_UP_WITHIN < turn.ports.clock():
-        return None
-    return running
+    return left_behind(turn, PHOTOS, PICK_UP_WITHIN)
 
 
 def _timer_to_pick_up(turn: Turn) -> bool:
@@ -166,12 +165,7 @@ def _timer_to_pick_up(turn: Turn) -> bool:
 
 
 def _still_running(turn: Turn) -> bool:
-    end = parse_instant((turn.household.alerts.get(PHOTOS) or {}).get("ends_at", ""))
-    return end is not None and end > turn.ports.clock()
-
-
-def _round(running: dict[str, str]) -> int:
-    return int(running["round"]) if running.get("round", "").isdigit() else 0
+    return still_running(turn, PHOTOS)
 
 
 READY, SHARING = (PhotoStep.READY,), (PhotoStep.SHARING,)

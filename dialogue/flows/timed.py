@@ -249,6 +249,27 @@ def running_alert(turn: Turn, purpose: str) -> dict[str, str] | None:
     return running
 
 
+def left_behind(turn: Turn, purpose: str, within: timedelta) -> dict[str, str] | None:
+    """A turn's timer (the listening exercise's, a photo turn's) while it runs or for `within`
+    after it rang: the exercise it belongs to is picked up where it was."""
+    running = turn.household.alerts.get(purpose)
+    end = parse_instant((running or {}).get("ends_at", ""))
+    if running is None or end is None or end + within < turn.ports.clock():
+        return None
+    return running
+
+
+def still_running(turn: Turn, purpose: str) -> bool:
+    """Whether the timer kept for `purpose` has yet to ring."""
+    end = parse_instant((turn.household.alerts.get(purpose) or {}).get("ends_at", ""))
+    return end is not None and end > turn.ports.clock()
+
+
+def alert_round(running: dict[str, str]) -> int:
+    """Whose turn the timer was for, as the exercise wrote it in the timer's entry."""
+    return int(running["round"]) if running.get("round", "").isdigit() else 0
+
+
 def seconds_left(turn: Turn, running: dict[str, str]) -> int:
     """Whole seconds until what runs ends (0 once it has, or when its end is unreadable)."""
     end = parse_instant(running["ends_at"])

@@ -50,18 +50,6 @@ from dialogue.rules import Flow, Go, Rule, Turn
 from dialogue.speech import Speech, join, to_text
 
 RATING_SLOT = (intents.RATING, "rating")
-WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-}
 
 
 class WheelStep(Enum):
@@ -125,9 +113,7 @@ def _ask(turn: Turn, opening: Speech = ()) -> Go:
 
 def _rating(turn: Turn) -> int | None:
     slot = turn.event.slot("rating")
-    heard = (slot.resolved_id or slot.value or "").strip().lower()
-    if heard in WORDS:
-        return WORDS[heard]
+    heard = (slot.resolved_id or slot.value or "").strip()  # "7": Alexa's AMAZON.NUMBER, the grammar's too
     try:
         return round(float(heard))
     except ValueError:

@@ -95,7 +95,7 @@ def start(turn: Turn) -> Go:
         return _ask(turn, turn.say("deeper.intro"))
     if question == 0:
         return _ask(turn, turn.say(f"deeper.set_intro.{SETS[number]}"))
-    return _ask(turn, turn.say("deeper.resumed", set=str(number + 1), question=str(question + 1)))
+    return _ask(turn, turn.say("deeper.resumed"))
 
 
 def onwards(turn: Turn) -> Go:
@@ -129,7 +129,7 @@ def pause(turn: Turn) -> Go:
     key = "deeper.paused_between" if question == 0 else "deeper.paused"
     return Go(
         HomeStep.MENU,
-        Reply(turn.say(key, set=str(number + 1), question=str(question + 1)), end_session=True),
+        Reply(turn.say(key, set=SETS[number]), end_session=True),
     )
 
 
@@ -160,6 +160,7 @@ FLOW = Flow(
     rules=(
         Rule(intents.NEXT, onwards, ASKING),
         Rule(intents.NEXT_PERSON, onwards, ASKING),
+        Rule(intents.YES, onwards, ASKING),  # "ok", "yes", "done": the answer is finished
         Rule(intents.REPEAT, again, ASKING),
         Rule(intents.PAUSE_CHECKIN, pause, ASKING),
         Rule(intents.STOP, pause, ASKING),

@@ -25,6 +25,7 @@ same way. Nothing of the quiz is kept beyond the session.
 | QUIZ     | say that again                       | the same statement                            | QUIZ     |
 | QUIZ     | missed words                         | "a yes or a no is fine", the same statement   | QUIZ     |
 | QUIZ     | never mind                           | back to the menu                              | home     |
+| home     | yes / no, to what fits the kind      | starts it / "what would you like?"            | (its)    |
 
 ```mermaid
 stateDiagram-v2
@@ -62,6 +63,9 @@ LEADS: dict[str, tuple[str | None, str | None]] = {
 }
 
 
+LEAD = "intimacy_"  # + the kind: the offer after hearing about it
+
+
 class IntimacyStep(Enum):
     """Choosing a kind to hear about, or answering the quiz."""
 
@@ -88,10 +92,25 @@ def _lead(turn: Turn, kind: str, opening: Speech) -> Go:
     if offer is None:
         menu = turn.say("intimacy.lead.none")
         return Go(HomeStep.MENU, Reply(join(opening, menu), reprompt=turn.say("reprompt.home")))
-    if deck is not None:
-        turn.session.category = deck
+    if deck is not None:  # "yes", or "another one", asks from that deck
+        turn.session.category = turn.household.last_category = deck
     question = turn.say(f"intimacy.lead.{kind}")
-    return Go(HomeStep.MENU, Reply(join(opening, question), reprompt=question), offer=offer)
+    return Go(HomeStep.MENU, Reply(join(opening, question), reprompt=question), offer=LEAD + kind)
+
+
+def take_lead(turn: Turn) -> Go:
+    """ "Yes" to what fits the kind: that exercise starts as its own offer would."""
+    offer, _deck = LEADS[str(turn.session.offer).removeprefix(LEAD)]
+    return turn.offers[str(offer)](turn)
+
+
+def decline_lead(turn: Turn) -> Go:
+    """ "No" to it: not that, thanks; the menu (a no to the skill's own offers is goodbye)."""
+    return Go(HomeStep.MENU, Reply(turn.say("intimacy.lead.declined"), reprompt=turn.say("reprompt.home")))
+
+
+def _lead_waiting(turn: Turn) -> bool:
+    return str(turn.session.offer).startswith(LEAD)
 
 
 def explain(turn: Turn) -> Go:
@@ -203,5 +222,7 @@ FLOW = Flow(
         Rule(intents.INTIMACY_KIND, explain),
         Rule(intents.INTIMACY_KINDS, list_kinds),
         Rule(intents.INTIMACY_QUIZ, start_quiz),
+        Rule(intents.NO, decline_lead, guard=_lead_waiting),
     ),
+    offers=tuple((LEAD + kind, take_lead) for kind, (offer, _deck) in LEADS.items() if offer),
 )

@@ -137,13 +137,14 @@ def pick_up(turn: Turn) -> Go:
     effects: tuple[Effect, ...] = ()
     if end is not None and end > turn.ports.clock():
         effects = cancel_alert(running, PHOTOS)  # passed on early: the timer need not ring
+    rang = turn.say("photos.time_up") if not effects else ()  # passed on early: no "that's time"
     if done % 2 == 0:
         turn.session.turn = done + 1
-        speech = _say(turn, "photos.next_turn")
+        speech = join(rang, _say(turn, "photos.next_turn"))
         return Go(
             PhotoStep.READY, Reply(speech, reprompt=_say(turn, "photos.reprompt.ready"), effects=effects)
         )
-    speech = turn.say("photos.close")
+    speech = join(rang, turn.say("photos.close"))
     reply = Reply(speech, reprompt=turn.say("photos.reprompt.again"), effects=effects)
     return Go(HomeStep.MENU, reply, offer=OFFER_AGAIN)
 

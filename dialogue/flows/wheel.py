@@ -139,7 +139,7 @@ def rate(turn: Turn) -> Go:
             name=_name(turn, person),
         )
     )
-    return _onwards(turn, turn.say("wheel.noted"))
+    return _onwards(turn, turn.say("wheel.noted", value=str(rating)))
 
 
 def skip(turn: Turn) -> Go:
@@ -156,6 +156,11 @@ def _onwards(turn: Turn, opening: Speech) -> Go:
     if turn.session.turn < _people(turn):
         return _ask(turn, join(opening, turn.say("wheel.person_done")))
     return _close(turn, opening)
+
+
+def missed(turn: Turn) -> Go:
+    """Not one number from one to ten ("five or six", "eleven", words missed): why, and again."""
+    return _ask(turn, turn.say("wheel.missed"))
 
 
 def again(turn: Turn, opening: Speech = ()) -> Go:
@@ -327,7 +332,7 @@ FLOW = Flow(
         Rule(intents.RATING, rate, RATING),
         Rule(intents.NEXT, skip, RATING),
         Rule(intents.REPEAT, again, RATING),
-        Rule(intents.FALLBACK, again, RATING),
+        Rule(intents.FALLBACK, missed, RATING),
         Rule(intents.HELP, help_rating, RATING),
         Rule(intents.STOP, stop, RATING),
         Rule(intents.CANCEL, cancel, RATING),

@@ -104,7 +104,9 @@ def test_the_quiz_counts_yes_skips_and_leads_on_from_the_first_kind_they_lean_to
     talk.say(intents.NO)  # social
     talk.say(intents.NO)  # sexual
     assert "You lean towards physical and intellectual intimacy." in talk.text
-    assert talk.text.endswith("A twenty-second hug is a good place to start. Shall I time one?")
+    assert talk.text.endswith(
+        "For physical intimacy, a twenty-second hug is a good place to start. Shall I time one?"
+    )
     assert talk.state.session.leans == [], "the quiz's answers are not kept"
     talk.say(intents.YES)
     assert talk.state.session.flow == "timed"
@@ -239,3 +241,15 @@ def test_a_reminder_refused_for_permission_is_made_once_permission_is_granted() 
     (reminder,) = reminders(talk)
     assert reminder.purpose == "ritual.wine"
     assert reminder.recurrence == fx.Recurrence("WEEKLY", ("FR",)) and reminder.at.hour == 19
+
+
+def test_no_to_what_fits_a_kind_is_not_goodbye() -> None:
+    talk = couple()
+    talk.say(intents.INTIMACY_KIND, kind="spiritual")
+    talk.say(intents.NO)
+    assert talk.reply is not None and not talk.reply.end_session
+    declined = ("That's fine. What would you like to do?", "Okay. What would you like to do instead?")
+    assert talk.text in declined
+    talk.say(intents.INTIMACY_KIND, kind="physical")
+    talk.say(intents.YES)
+    assert talk.state.session.flow == "timed", "yes still starts what was offered"

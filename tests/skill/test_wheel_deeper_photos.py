@@ -80,10 +80,10 @@ def test_going_deeper_in_the_browser_pauses_and_picks_up_another_day(checkin_app
     second = web(client, session, "your turn")
     assert "Next question" in second["speech_text"] or "next one" in second["speech_text"]
     paused = web(client, session, "let's stop here and pick it up tomorrow")
-    assert "pick up at set 1, question 2" in paused["speech_text"]
+    assert "I'll keep your place" in paused["speech_text"]
     web(client, session, "")
     back = web(client, session, "let's carry on going deeper")
-    assert back["speech_text"].startswith("Welcome back. We were at set 1, question 2.")
+    assert back["speech_text"].startswith("Welcome back. Let's pick up where you stopped.")
 
 
 def test_photo_show_and_tell_on_alexa_times_each_turn_with_a_real_timer(
@@ -128,7 +128,7 @@ def test_going_deeper_on_alexa_alternates_who_goes_first(alexa: AlexaSession, fi
     second = alexa.intent("AMAZON.NextIntent")
     assert "One of you first." in second.speech and second.speech != first.speech
     paused = alexa.intent("PauseCheckInIntent")
-    assert "pick up at set 1, question 2" in paused.speech and paused.ended
+    assert "I'll keep your place" in paused.speech and paused.ended
 
 
 def test_photo_show_and_tell_in_the_browser_passes_the_turn(checkin_app: Flask) -> None:

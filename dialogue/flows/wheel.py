@@ -116,7 +116,7 @@ def _rating(turn: Turn) -> int | None:
     heard = (slot.resolved_id or slot.value or "").strip()  # "7": Alexa's AMAZON.NUMBER, the grammar's too
     try:
         return round(float(heard))
-    except ValueError:
+    except (ValueError, OverflowError):  # "seven" unresolved, "nan", "inf"
         return None
 
 
@@ -292,8 +292,7 @@ def read_back(turn: Turn) -> Go:
 def read_allowed(turn: Turn) -> Go:
     """Yes: read them (and no more asking this session)."""
     turn.session.read_ok = True
-    last = _last(journal(turn).recent(3, Kind.WHEEL))
-    return _read(turn, last) if last is not None else _home(turn, "wheel.read.nothing")
+    return read_back(turn)
 
 
 def read_declined(turn: Turn) -> Go:

@@ -67,6 +67,9 @@ def test_the_next_wheel_says_what_changed_since_last_time() -> None:
 def test_numbers_outside_one_to_ten_and_skips() -> None:
     talk = couple()
     talk.say(intents.WHEEL)
+    for hostile in ("inf", "nan", "-3", "seven and a bit"):  # a request's slot can hold anything
+        talk.say(intents.RATING, rating=hostile)
+        assert talk.text.endswith("your relationship?")
     talk.say(intents.RATING, rating="12")
     assert talk.text.startswith("From one to ten, please, or say skip.") and talk.text.endswith(
         "your relationship?"

@@ -176,7 +176,7 @@ def quiz_skip(turn: Turn) -> Go:
 def _onwards(turn: Turn, opening: Speech = ()) -> Go:
     turn.session.turn += 1
     if turn.session.turn < len(KINDS):
-        return _statement(turn, join(opening, turn.say("intimacy.quiz.next")))
+        return _statement(turn, opening or turn.say("intimacy.quiz.next"))  # a skip says its own
     leans, turn.session.leans = list(turn.session.leans), []
     if not leans:
         speech = join(opening, turn.say("intimacy.quiz.none"))

@@ -21,6 +21,7 @@ asked first, once a session; only to the household's own voices if they chose th
 | RATING  | skip / next                       | the next area, nothing kept for this one        | RATING  |
 | RATING  | say that again / missed words     | the same area again                             | RATING  |
 | RATING  | stop / never mind                 | what was rated stays kept; goodbye / the menu   | end     |
+| any     | carry on the wheel (left today)   | the next area after the last one rated          | RATING  |
 | any     | how did our wheel look last time  | asks whether to read it aloud                   | READ_OK |
 | any     | the same, allowed this session    | reads each person's last ratings                | home    |
 | READ_OK | yes / no                          | reads them / reads nothing                      | home    |
@@ -39,6 +40,7 @@ stateDiagram-v2
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from enum import Enum
 
 from dialogue import intents
@@ -50,6 +52,7 @@ from dialogue.rules import Flow, Go, Rule, Turn
 from dialogue.speech import Speech, join, to_text
 
 RATING_SLOT = (intents.RATING, "rating")
+RESUME_WITHIN = timedelta(hours=12)  # a wheel left unfinished longer ago starts afresh
 
 
 class WheelStep(Enum):
@@ -90,18 +93,41 @@ def _who(turn: Turn, person: int) -> str:
 
 
 def start(turn: Turn) -> Go:
-    """A new wheel: the first person, the first area."""
-    turn.session.entry = journal(turn).start_checkin(turn.ports.clock(), Kind.WHEEL)
+    """A new wheel: the first person, the first area; or, within half a day of one left
+    unfinished ("stop", or a session that ran out), on from where it was left."""
+    now = turn.ports.clock()
+    records = journal(turn).recent(1, Kind.WHEEL)
+    left = records[0] if records and records[0].completed_at is None else None
+    if left is not None and now - left.started_at <= RESUME_WITHIN:
+        turn.session.entry = left.id
+        turn.session.turn, turn.session.given = _next_place(turn, left)
+        if turn.session.turn < _people(turn):
+            return _ask(turn, turn.say("wheel.resumed"), full=True)
+        return _close(turn, ())
+    if left is not None:
+        journal(turn).complete_checkin(left.id, now)  # too old to pick up: kept as it is
+    turn.session.entry = journal(turn).start_checkin(now, Kind.WHEEL)
     turn.session.turn = 0  # the person
     turn.session.given = 0  # the area
     return _ask(turn, turn.say("wheel.intro"))
 
 
-def _ask(turn: Turn, opening: Speech = ()) -> Go:
+def _next_place(turn: Turn, record: CheckInRecord) -> tuple[int, int]:
+    """(person, area) after the last one rated in a wheel left unfinished."""
+    areas = _areas(turn)
+    rated = [(a.person, areas.index(a.topic)) for a in record.answers if a.topic in areas]
+    if not rated:
+        return 0, 0
+    person, area = max(rated)
+    return (person, area + 1) if area + 1 < len(areas) else (person + 1, 0)
+
+
+def _ask(turn: Turn, opening: Speech = (), full: bool = False) -> Go:
+    """The next area; to a person's first area (or after a pause, `full`) with the whole question."""
     person, index = turn.session.turn, turn.session.given
     area = _area_name(turn, _areas(turn)[index])
     name = _name(turn, person)
-    if index == 0:
+    if index == 0 or full:
         key = "wheel.ask_first" if name else "wheel.ask_first.roles"
         if person > 0 and not name:
             key = "wheel.ask_next_person.roles"
@@ -251,21 +277,15 @@ def _capital(words: str) -> str:
 
 
 def stop(turn: Turn) -> Go:
-    """Stop here: what was rated stays kept."""
-    _finish(turn)
+    """Stop here: what was rated stays kept, and the wheel can be carried on later today."""
+    turn.session.entry = None
     return Go(HomeStep.MENU, Reply(turn.say("wheel.stopped"), end_session=True))
 
 
 def cancel(turn: Turn) -> Go:
-    """ "Never mind": the menu; what was rated stays kept."""
-    _finish(turn)
+    """ "Never mind": the menu; what was rated stays kept, to carry on later today."""
+    turn.session.entry = None
     return Go(HomeStep.MENU, Reply(turn.say("wheel.cancelled"), reprompt=turn.say("reprompt.home")))
-
-
-def _finish(turn: Turn) -> None:
-    entry, turn.session.entry = turn.session.entry, None
-    if entry is not None:
-        journal(turn).complete_checkin(entry, turn.ports.clock())
 
 
 def help_rating(turn: Turn) -> Go:

@@ -80,8 +80,33 @@ def test_numbers_outside_one_to_ten_and_skips() -> None:
     assert talk.text.startswith("We'll leave that one.") and talk.text.endswith("your health?")
     talk.say(intents.RATING, rating="7")
     talk.say(intents.STOP)
-    assert talk.text == "Okay. What you've rated is kept. Take care."
+    assert talk.text.startswith("Okay. What you've rated is kept. To finish it later today")
     assert kept(talk) == [("Sam", "health", "7")]
+
+
+def test_a_wheel_left_half_way_is_carried_on_the_same_day_and_started_afresh_the_next() -> None:
+    talk = couple()
+    talk.say(intents.WHEEL)
+    for value in ("8", "6", "5"):
+        talk.say(intents.RATING, rating=value)
+    talk.say(intents.STOP)
+    talk.now += timedelta(hours=2)
+    talk.open()
+    talk.say(intents.WHEEL)  # "carry on the wheel"
+    assert talk.text == "Let's carry on with your wheel. Sam, from one to ten, how happy are you with money?"
+    for value in ("4", "9", "7", "8", "7", "9", "8", "6", "3", "7", "6", "9", "8"):
+        talk.say(intents.RATING, rating=value)
+    assert "That's your wheel, kept." in talk.text and len(kept(talk)) == 16
+    talk.open()
+    talk.say(intents.WHEEL)
+    talk.say(intents.RATING, rating="5")
+    talk.say(intents.STOP)
+    talk.now += timedelta(days=1)
+    talk.open()
+    talk.say(intents.WHEEL)
+    assert "I'll name eight areas" in talk.text, "a day later it starts afresh"
+    left = talk.journal.recent(8, Kind.WHEEL)[0]  # yesterday's one rating, kept as it was
+    assert [a.text for a in left.answers] == ["5"] and left.completed_at is not None
 
 
 def test_reading_the_last_wheel_asks_first() -> None:

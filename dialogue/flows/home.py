@@ -84,6 +84,8 @@ def _suggestions(turn: Turn) -> tuple[str, str] | None:
         return None
     hour = turn.ports.clock().astimezone(zone).hour
     fitting = next(keys for hours, keys in PARTS_OF_DAY if hour in hours)
+    if turn.household.deeper is not None and "deeper" in fitting:  # a set paused: carry it on, first
+        fitting = ("deeper_paused", *(key for key in fitting if key != "deeper"))
     untried = [key for key in fitting if key not in turn.household.tried]
     tried = [key for key in fitting if key not in untried]
     picks = untried + turn.ports.rng.sample(tried, len(tried))

@@ -225,7 +225,8 @@ def test_a_returning_greeting_suggests_two_untried_things_that_fit_the_hour() ->
     talk.say(intents.ASK_QUESTION)
     talk.say(intents.DEEPER)
     talk.open()
-    assert "photo show and tell, or a tech-free evening?" in talk.text, "tried ones come last"
+    # the question tried comes last; the set of deeper questions begun is there to carry on
+    assert "carrying on going deeper, or photo show and tell?" in talk.text
     talk.now = talk.now.replace(hour=7)  # the next morning
     talk.now += timedelta(days=1)
     talk.open()
@@ -240,3 +241,13 @@ def test_without_the_devices_time_zone_the_greeting_is_the_plain_one() -> None:
     talk.open()
     assert "How about" not in talk.text and "for dinner" not in talk.text
     assert talk.text.startswith(("Welcome back.", "Hello again.", "Good to hear you."))
+
+
+def test_a_paused_set_of_deeper_questions_is_suggested_first_in_the_evening() -> None:
+    talk = couple()
+    talk.say(intents.DEEPER)
+    talk.say(intents.PAUSE_CHECKIN)
+    talk.now = talk.now.replace(hour=19)
+    talk.state.household.daily_offered = talk.now.date().isoformat()  # the day's offer made already
+    talk.open()
+    assert "carrying on going deeper, or a question for dinner?" in talk.text

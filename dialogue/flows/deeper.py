@@ -68,15 +68,10 @@ def _keep(turn: Turn, number: int, question: int) -> None:
     turn.household.deeper = {"set": number, "question": question}
 
 
-def _first_and_second(turn: Turn, question: int) -> tuple[str, str] | None:
-    """Who answers first: the first name on even questions, the second on odd ones."""
-    return in_turn(turn, question)
-
-
 def _ask(turn: Turn, opening: Speech = ()) -> Go:
     number, question = _place(turn)
     text: Speech = (Say(_questions(turn, number)[question]),)
-    pair = _first_and_second(turn, question)
+    pair = in_turn(turn, question)  # the first name first on even questions, the second on odd
     if turn.session.turn == 0:
         who = turn.say("deeper.first", name=pair[0]) if pair else turn.say("deeper.first.roles")
     else:

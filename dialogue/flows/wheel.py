@@ -150,7 +150,7 @@ def rate(turn: Turn) -> Go:
     """A rating: kept (encrypted, durable) before the next area is asked."""
     rating = _rating(turn)
     if rating is None or turn.session.entry is None:
-        return again(turn, turn.say("wheel.missed"))
+        return missed(turn)
     if not 1 <= rating <= 10:
         return again(turn, turn.say("wheel.out_of_range"))
     person = turn.session.turn

@@ -58,6 +58,8 @@ END_EVENING = "EndEveningIntent"
 EFFECT_DONE = "@EffectDone"
 EFFECT_FAILED = "@EffectFailed"
 PERMISSION_ANSWER = "@PermissionAnswer"
+# a reminder the host keeps itself came due (a local assistant's weekly check-in): {purpose}
+REMINDER_DUE = "@ReminderDue"
 # the weekly check-in's reminder
 SCHEDULE_CHECKIN = "ScheduleCheckInIntent"
 STOP_CHECKIN_REMINDERS = "StopCheckInRemindersIntent"

@@ -59,6 +59,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         from skill import web  # imported only when served: production runs without it
 
         web.init_app(app)
+    if app.config["ASSIST_API"]:
+        from skill import assist  # a local assistant's endpoint (Home Assistant), when asked for
+
+        assist.init_app(app)
     cli.init_app(app)
     understanding.init_app(app)
     purge.init_app(app)

@@ -628,7 +628,7 @@ def _chat_loop(client: ChatClient, url: str | None) -> None:
 
 
 @click.command("export-household")
-@click.option("--platform", default="alexa", show_default=True, help="alexa or web.")
+@click.option("--platform", default="alexa", show_default=True, help="alexa, web or assist.")
 @click.option("--user", required=True, help="The platform's user id (Alexa: amzn1.ask.account.…).")
 @with_appcontext
 def export_command(platform: str, user: str) -> None:
@@ -638,6 +638,20 @@ def export_command(platform: str, user: str) -> None:
     if data is None:
         raise click.ClickException("no such household")
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@click.command("assist-token")
+@with_appcontext
+def assist_token_command() -> None:
+    """Create a household for a home's own voice assistant (Home Assistant); print its token once."""
+    from skill.assist import issue_token  # the adapter itself is loaded only when ASSIST_API is on
+
+    click.echo(issue_token(current_app.extensions["store"]))
+    click.echo(
+        "Enter this token, with this server's address, when you add Heart to Heart in Home "
+        "Assistant. Only its hash is kept here, so it cannot be shown again.",
+        err=True,
+    )
 
 
 @click.command("migrate")
@@ -660,4 +674,5 @@ def init_app(app: Flask) -> None:
     """Register the operator commands."""
     app.cli.add_command(chat_command)
     app.cli.add_command(export_command)
+    app.cli.add_command(assist_token_command)
     app.cli.add_command(migrate_command)

@@ -36,6 +36,7 @@ ENVIRONMENT_NAMES = (
     "WEB_SIMULATOR",
     "WEB_RATE_LIMIT",
     "TRUSTED_PROXIES",
+    "ASSIST_API",
 )
 
 
@@ -53,6 +54,8 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]
         "WEB_SIMULATOR": _flag(env.get("WEB_SIMULATOR"), False),
         # new browser households per client and minute (0: no limit, for trials and tests)
         "WEB_RATE_LIMIT": _count(env.get("WEB_RATE_LIMIT"), DEFAULT_WEB_RATE_LIMIT),
+        # the local assistants' endpoint (Home Assistant, skill.assist): off unless asked for
+        "ASSIST_API": _flag(env.get("ASSIST_API"), False),
         # addresses of the reverse proxies whose X-Forwarded-For names the client
         "TRUSTED_PROXIES": _list(env.get("TRUSTED_PROXIES")),
     }
@@ -67,7 +70,7 @@ def normalise(config: Mapping[str, Any]) -> dict[str, Any]:
         settings["ALEXA_SKILL_IDS"] = frozenset(settings["ALEXA_SKILL_IDS"])
     if isinstance(settings.get("TRUSTED_PROXIES"), str):
         settings["TRUSTED_PROXIES"] = _list(settings["TRUSTED_PROXIES"])
-    for switch in ("ALEXA_VERIFY_SIGNATURES", "WEB_SIMULATOR"):
+    for switch in ("ALEXA_VERIFY_SIGNATURES", "WEB_SIMULATOR", "ASSIST_API"):
         if isinstance(settings.get(switch), str):
             settings[switch] = _flag(settings[switch], True)
     return settings

@@ -109,7 +109,7 @@ class WebEndpoint:
 
         def heard_in(state: State) -> tuple[Event, str | None]:
             heard = understand(turn, state)
-            opened[0] = heard.opens or _session_is_closed(state)
+            opened[0] = heard.opens or session_is_closed(state)
             return replace(heard.event, new_session=opened[0]), heard.miss
 
         try:
@@ -122,7 +122,7 @@ class WebEndpoint:
         return {
             "session_id": turn.session_id,
             "new_session": opened[0],
-            "heard": _heard(exchange.event),
+            "heard": heard_json(exchange.event),
             **answer,
             "effects": host.done,
             "suggestions": suggestions_for("ended" if answer["end_session"] else _where(session)),
@@ -162,7 +162,7 @@ class WebEndpoint:
         }
 
 
-def _session_is_closed(state: State) -> bool:
+def session_is_closed(state: State) -> bool:
     """Whether this turn opens a new session: the household's first, or the last reply ended it."""
     session = state.session
     # The core resets the session when a reply ends it; a reply that did not listen
@@ -170,7 +170,7 @@ def _session_is_closed(state: State) -> bool:
     return session == Session() or (session.last_speech is not None and session.last_reprompt is None)
 
 
-def _heard(event: Event) -> dict[str, Any]:
+def heard_json(event: Event) -> dict[str, Any]:
     return {
         "intent": event.intent,
         "slots": {name: slot.resolved_id or slot.value for name, slot in event.slots.items()},
@@ -208,16 +208,16 @@ def _endpoint() -> WebEndpoint:
     return endpoint
 
 
-def _json(data: dict[str, Any], status: int = 200) -> Response:
+def json_response(data: dict[str, Any], status: int = 200) -> Response:
     return Response(json.dumps(data, ensure_ascii=False), status=status, mimetype="application/json")
 
 
 def _refuse(reason: str, status: int = 400) -> Response:
     log.info("web request refused: %s", reason)
-    return _json({"error": reason}, status)
+    return json_response({"error": reason}, status)
 
 
-def _body() -> Any:
+def json_body() -> Any:
     if request.mimetype != "application/json":
         raise BadRequest("content type must be application/json")
     try:
@@ -238,7 +238,7 @@ def _body() -> Any:
 def turn() -> Response:
     """One conversational turn from the page."""
     try:
-        return _json(_endpoint().turn(_body()))
+        return json_response(_endpoint().turn(json_body()))
     except BadRequest as error:
         return _refuse(error.reason, error.status)
 
@@ -247,7 +247,7 @@ def turn() -> Response:
 def reset() -> Response:
     """Start a new session: the next turn is greeted as a new conversation."""
     try:
-        return _json(_endpoint().reset(_body()))
+        return json_response(_endpoint().reset(json_body()))
     except BadRequest as error:
         return _refuse(error.reason, error.status)
 
@@ -256,7 +256,7 @@ def reset() -> Response:
 def erase(session_id: str) -> Response:
     """Erase the browser household's data, check-in answers included."""
     try:
-        return _json(_endpoint().erase(session_id))
+        return json_response(_endpoint().erase(session_id))
     except BadRequest as error:
         return _refuse(error.reason, error.status)
 

@@ -84,16 +84,16 @@ def parse_turn(body: Any) -> TurnRequest:
     if len(given) != 1:
         raise BadRequest("give exactly one of: launch (true), utterance (text), intent (a name)")
     if utterance is not None:
-        utterance = _text(utterance, "utterance", MAX_UTTERANCE)
+        utterance = checked_text(utterance, "utterance", MAX_UTTERANCE)
         if not utterance.strip():
             raise BadRequest("utterance is empty")
     if intent is not None:
-        intent = _text(intent, "intent", MAX_NAME)
+        intent = checked_text(intent, "intent", MAX_NAME)
     slots = body.get("slots") or {}
     if not isinstance(slots, dict) or (slots and intent is None):
         raise BadRequest("slots must be an object of slot name to text, and only with an intent")
     checked_slots = {
-        _text(name, "slot name", MAX_NAME): _text(value, f"slot {name}", MAX_UTTERANCE)
+        checked_text(name, "slot name", MAX_NAME): checked_text(value, f"slot {name}", MAX_UTTERANCE)
         for name, value in slots.items()
         if value is not None
     }
@@ -103,7 +103,7 @@ def parse_turn(body: Any) -> TurnRequest:
         utterance=utterance,
         intent=intent,
         slots=checked_slots,
-        time_zone=_time_zone(body.get("time_zone")),
+        time_zone=checked_time_zone(body.get("time_zone")),
         locale=_locale(body.get("locale")),
     )
     _check_elicit(body.get("elicit"))
@@ -118,7 +118,7 @@ def _check_elicit(value: Any) -> None:
         raise BadRequest("elicit must be null or an object with intent and slot")
 
 
-def _text(value: Any, what: str, limit: int) -> str:
+def checked_text(value: Any, what: str, limit: int) -> str:
     if not isinstance(value, str):
         raise BadRequest(f"{what} must be text")
     if len(value) > limit:
@@ -138,7 +138,7 @@ def _locale(value: Any) -> str:
     return value
 
 
-def _time_zone(value: Any) -> str | None:
+def checked_time_zone(value: Any) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str) or len(value) > 64:

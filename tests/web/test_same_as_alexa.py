@@ -1,6 +1,7 @@
-"""One conversation through POST /alexa and through POST /web/turn: the same words, turn by turn.
+"""One conversation through POST /alexa, POST /web/turn and POST /assist/turn (a local
+assistant: Home Assistant's integration sends its text there): the same words, turn by turn.
 
-Both apps are built with the same `RNG_SEED`, so every variant the content offers is chosen
+The apps are built with the same `RNG_SEED`, so every variant the content offers is chosen
 alike; any difference is the adapters drifting apart.
 """
 
@@ -10,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from dialogue import intents
+from skill.assist import issue_token
 from tests.conftest import AlexaSession
+from tests.skill.test_assist import Speaker
 from tests.web.test_turn import Page
 
 Slots = dict[str, str | tuple[str, str | None]]
@@ -50,12 +53,16 @@ CONVERSATION: list[tuple[str, str, Slots]] = [
 ]
 
 
-def test_the_web_and_alexa_adapters_say_the_same_thing_turn_by_turn(make_app: Any, tmp_path: Path) -> None:
-    config = {"ALEXA_VERIFY_SIGNATURES": False, "RNG_SEED": 20261129}
+def test_the_web_alexa_and_assist_adapters_say_the_same_thing_turn_by_turn(
+    make_app: Any, tmp_path: Path
+) -> None:
+    config = {"ALEXA_VERIFY_SIGNATURES": False, "RNG_SEED": 20261129, "ASSIST_API": True}
     alexa_app = make_app({**config, "DATABASE_URL": f"sqlite:///{tmp_path / 'alexa.sqlite3'}"})
     web_app = make_app({**config, "DATABASE_URL": f"sqlite:///{tmp_path / 'web.sqlite3'}"})
+    assist_app = make_app({**config, "DATABASE_URL": f"sqlite:///{tmp_path / 'assist.sqlite3'}"})
     alexa = AlexaSession(alexa_app.test_client())
     web = Page(web_app.test_client(), session_id="same-conversation-web")
+    speaker = Speaker(assist_app.test_client(), issue_token(assist_app.extensions["store"]))
     compared = 0
     for words, intent, slots in CONVERSATION:
         spoken = alexa.launch() if intent == intents.LAUNCH else alexa.intent(intent, **slots)
@@ -70,5 +77,10 @@ def test_the_web_and_alexa_adapters_say_the_same_thing_turn_by_turn(make_app: An
         assert typed["card"] == (
             None if card is None else {"title": card["title"], "text": card["content"]}
         ), turn
+        heard = speaker.say(words)  # a new conversation on the speaker after a reply that did not listen
+        assert heard["heard"]["intent"] == intent, words
+        assert heard["speech_text"] == spoken.speech, turn
+        assert speaker.everything(heard) == spoken.speech, f"{turn}: said now and later, every word"
+        assert heard["end_session"] == spoken.ended, turn
         compared += 1
     assert compared == len(CONVERSATION)

@@ -7,6 +7,7 @@ way as it stands (each answer keeps the name it was said under) and learns the n
 | step         | intent                                | does                             | next           |
 |--------------|---------------------------------------|----------------------------------|----------------|
 | any          | start our check-in                    | learns names / begins / resumes  | ASK_NAME, walk |
+| offer        | yes (to "ready for your check-in?")   | the same as "start our check-in" | ASK_NAME, walk |
 | any          | change our names                      | new people; closes one under way | ASK_NAME       |
 | any          | a name (none known yet)               | starts: learns names             | ASK_NAME       |
 | any          | a name / just me (none going)         | "there's no check-in going"      | home           |
@@ -23,7 +24,7 @@ way as it stands (each answer keeps the name it was said under) and learns the n
 
 ```mermaid
 stateDiagram-v2
-    [*] --> ASK_NAME: start (no names yet) / change our names
+    [*] --> ASK_NAME: start (no names yet) / change our names / yes to "ready?"
     ASK_NAME --> CONFIRM_NAME: a name
     ASK_NAME --> ASK_NAME: help / again / yes / not a name
     ASK_NAME --> walk: just me / that's everyone / no
@@ -52,6 +53,9 @@ MAX_PEOPLE = 6  # one person up to a family of six
 # how several names said at once are told apart: "Priya, Tom and Ava"
 _NAME_SEPARATOR = re.compile(r"\s*(?:,|\band\b)\s*")
 _NAME_START = re.compile(r"((?:^|,\s*|\band\s+))([a-z])")
+
+
+OFFER_START = "checkin_start"  # "ready for your check-in?": a yes starts it
 
 
 class NamesStep(Enum):
@@ -248,4 +252,5 @@ FLOW = Flow(
         Rule(intents.NAME, not_running),
         Rule(intents.JUST_ME, not_running),
     ),
+    offers=((OFFER_START, start),),
 )

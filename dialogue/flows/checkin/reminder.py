@@ -9,10 +9,12 @@ the alerts flow asks for it, and a permission granted runs the offer here again.
 | any   | remind us every Sunday at eight       | sets it (moves one already set), says when | end       |
 | any   | stop the check-in reminders           | deletes it / says there is none            | end, home |
 | offer | yes (to "shall I remind you weekly?") | sets it for the day and time offered       | end       |
+| any   | (a local assistant's reminder is due) | asks "ready for your check-in?"; yes starts | home      |
 
 ```mermaid
 stateDiagram-v2
     [*] --> [*]: remind us weekly / yes to the offer / stop the reminders
+    [*] --> home: the reminder is due (a local assistant) / ready for your check-in?
 ```
 """
 
@@ -123,12 +125,27 @@ def _spoken_schedule(turn: Turn, day: str, at: str) -> str:
     return to_text(turn.say("checkin.reminder.when", day=weekday, time=spoken))
 
 
+def reminder_due(turn: Turn) -> Go:
+    """A host that keeps the reminder itself (a local assistant) says it is due: "ready for
+    your check-in?", and a yes starts it (or carries on a paused one)."""
+    from dialogue.flows.checkin.names import OFFER_START  # names builds on this module
+
+    question = turn.say("checkin.reminder.due")
+    reply = Reply(question, reprompt=turn.say("checkin.reminder.due_reprompt"))
+    return Go(HomeStep.MENU, reply, offer=OFFER_START)
+
+
+def _checkin_is_due(turn: Turn) -> bool:
+    return turn.event.data.get("purpose") == REMINDER
+
+
 FLOW = Flow(
     name="checkin_reminder",
     steps=ReminderStep,
     entries=(
         Rule(intents.SCHEDULE_CHECKIN, schedule_reminder),
         Rule(intents.STOP_CHECKIN_REMINDERS, stop_reminders),
+        Rule(intents.REMINDER_DUE, reminder_due, guard=_checkin_is_due),
     ),
     offers=((OFFER_REMIND, remind_as_offered),),
 )

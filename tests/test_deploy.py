@@ -293,3 +293,34 @@ def test_container_image_is_small_non_root_and_health_checked() -> None:
 def test_makefile_regenerates_the_models_from_the_grammar() -> None:
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^models:.*\n\t.*deploy/models\.py", makefile, re.MULTILINE)
+
+
+def test_the_home_assistant_integration_zips_into_one_folder_without_caches(tmp_path: Path) -> None:
+    integration = ROOT / "deploy" / "home_assistant" / "custom_components" / "heart_to_heart"
+    (integration / "__pycache__").mkdir(exist_ok=True)
+    stray = integration / "__pycache__" / "stray.cpython-313.pyc"
+    stray.write_bytes(b"compiled")
+    try:
+        out = tmp_path / "heart_to_heart.zip"
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "deploy" / "home_assistant" / "package.py"), "--out", str(out)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    finally:
+        stray.unlink()
+    assert done.returncode == 0, done.stderr
+    with zipfile.ZipFile(out) as archive:
+        names = set(archive.namelist())
+        manifest = json.loads(archive.read("heart_to_heart/manifest.json"))
+    expected = {
+        f"heart_to_heart/{path.relative_to(integration)}"
+        for path in integration.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+    assert names == expected
+    modules = ("__init__.py", "conversation.py", "config_flow.py", "alarms.py", "client.py")
+    assert {f"heart_to_heart/{module}" for module in modules} <= names
+    assert manifest["domain"] == "heart_to_heart" and manifest["config_flow"] is True
+    assert "conversation" in manifest["dependencies"]

@@ -1,0 +1,1 @@
+"""Tests of the Heart to Heart integration in a real Home Assistant, against the real server."""

@@ -30,7 +30,10 @@ A local speaker's text-to-speech gets plain text, so pauses never reach it: a lo
 (a twenty-second hug) splits the reply. `speech` is what comes before it and each `later`
 part is said that many seconds after the one before (by the integration, on the speaker
 that heard the turn); the last listens for an answer when the reply does.
-`continue_conversation` is true while the skill waits for an answer now. Effects are the
+`continue_conversation` is true while the skill waits for an answer now. Where the couple
+talk among themselves with the speaker still listening (after a question: "talk it over"),
+words that are not for the skill get an empty `speech`, `continue_conversation` false and
+`"overheard": true`, and change nothing. Effects are the
 browser's (skill.web.effects): timers and reminders the integration keeps in Home
 Assistant. Nothing a user said is logged.
 """
@@ -71,6 +74,10 @@ PLATFORM = "assist"
 TOKEN_PREFIX = "h2h_"
 LONG_PAUSE_MS = 3000  # a pause this long is kept by the integration, not dropped from the words
 REMINDERS = ("checkin",)  # the reminders whose coming due opens a conversation here
+# Where the couple talk among themselves while the speaker still listens (a question round,
+# Remember when, going deeper, photos): words not for us there are their conversation,
+# overheard, and get silence and a closed microphone, never "sorry, I missed that".
+OVERHEARD_AT = frozenset({"questions.asked", "remember_when.sharing", "deeper.asking", "photos.sharing"})
 blueprint = Blueprint("assist", __name__)
 
 
@@ -181,6 +188,10 @@ def speaker_json(reply: Reply) -> dict[str, Any]:
     }
 
 
+class _Overheard(Exception):
+    """The words were the couple talking to each other: nothing to answer, nothing to keep."""
+
+
 class AssistEndpoint:
     """The local assistants' endpoint, built once per app."""
 
@@ -218,10 +229,21 @@ class AssistEndpoint:
             opened[0] = opens or heard.opens
             if opens and event.intent == FALLBACK:  # "hi" to a speaker that only runs us: a greeting
                 event, miss = Event(intents.LAUNCH, locale=turn.locale), None
+            elif event.intent == FALLBACK and f"{state.session.flow}.{state.session.step}" in OVERHEARD_AT:
+                raise _Overheard  # the turn's transaction rolls back: nothing changes
             return replace(event, new_session=opened[0]), miss
 
         try:
             exchange = self.conversation.exchange(key, heard_in, host)
+        except _Overheard:
+            return {
+                "new_session": False,
+                "heard": {"intent": FALLBACK, "slots": {}},
+                **speaker_json(Reply(())),
+                "end_session": False,
+                "effects": [],
+                "overheard": True,
+            }
         except Exception as error:  # any fault: an apology the speaker can say, never a 500
             log.error("assist turn failed: %s", type(error).__name__, exc_info=error)
             return self._apology()

@@ -133,6 +133,7 @@ _HESITATION = re.compile(
     re.IGNORECASE,
 )
 _TRAILING = re.compile(r"[\s,;:-]+$")
+_LENGTH = re.compile(r"\b(?:minutes?|mins?|hours?|hrs?|seconds?|secs?)\b")
 _WORD = re.compile(r"[a-z']+")
 _CLAUSE = re.compile(r"[,;:.!?]+")
 # What a first name is not: words people say at the name step that are not names.
@@ -201,6 +202,9 @@ class Recognizer:
         if asks_for_helpline(text, self.locale):
             return Understood(HELPLINE)
         understood = self._understand(text, where)
+        if understood.how == "near_miss" and "time" in understood.slots and _LENGTH.search(text.lower()):
+            # "make it fifteen minutes instead": a length, never the clock time a near miss left
+            understood = Understood(FALLBACK, how="fallback")
         if understood.how == "grammar":
             return understood
         if where not in self.free_text:

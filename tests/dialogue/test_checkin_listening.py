@@ -27,6 +27,8 @@ ANSWER_SLOT = (intents.ANSWER, "answer")
         ("wait", False),
         ("yes", False),
         ("that's a tough one", False),
+        ("give us a sec", False),
+        ("I need a minute to think", False),
     ],
 )
 def test_filler_is_never_kept_as_an_answer(talk: Talk, words: str, kept: bool) -> None:
@@ -59,6 +61,29 @@ def test_another_exercise_s_words_at_the_answer_step_stay_in_the_check_in(talk: 
     assert talk.state.session.flow == "checkin" and talk.state.session.step == "answering"
     assert "Sam," in talk.text and reply.elicit == ANSWER_SLOT
     assert "no check-in" not in talk.text.lower() and stored(talk) == {}
+
+
+def test_another_exercise_at_the_answer_step_says_how_to_pause_for_it(talk: Talk) -> None:
+    set_up_two(talk)
+    talk.say(intents.HUG)
+    assert "say pause" in talk.text and "Sam," in talk.text
+    assert "didn't catch that" not in talk.text and stored(talk) == {}
+
+
+def test_how_many_more_says_which_topic_of_five_then_asks_again(talk: Talk) -> None:
+    set_up_two(talk)
+    reply = talk.say(intents.CHECKIN_PROGRESS)
+    assert "first of five" in talk.text and "Four more after this." in talk.text
+    assert "Sam," in talk.text and reply.elicit == ANSWER_SLOT and stored(talk) == {}
+    for words in ("the flowers", "the dinner", "the walk", "our mornings"):
+        talk.say(intents.ANSWER, answer=words)
+    talk.say(intents.CHECKIN_PROGRESS)
+    assert "third of five" in talk.text and "what's lacking" in talk.text and "Two more" in talk.text
+    for words in ("time", "sleep", "the budget", "all good", "a lie-in"):
+        talk.say(intents.ANSWER, answer=words)
+    talk.say(intents.CHECKIN_PROGRESS)
+    assert "fifth of five" in talk.text and "It's the last one." in talk.text
+    assert len(stored(talk)) == 9
 
 
 def test_next_person_at_the_answer_step_passes_to_the_next_person(talk: Talk) -> None:

@@ -39,7 +39,9 @@ class Speaker:
         )
         assert result.status_code == 200, result.get_json()
         reply: dict[str, Any] = result.get_json()
-        self.listening = reply["continue_conversation"] or any(part["listen"] for part in reply["later"])
+        # after overheard talk the speaker's conversation goes on (Home Assistant keeps its id)
+        listens = reply["continue_conversation"] or any(part["listen"] for part in reply["later"])
+        self.listening = listens or bool(reply.get("overheard"))
         return reply
 
     def say(self, words: str, new: bool | None = None) -> dict[str, Any]:
@@ -326,3 +328,18 @@ def test_long_pauses_split_the_words_and_short_ones_vanish() -> None:
         (10, "Still there?"),
     ]
     assert spoken_parts((Pause(60_000), Say("Time's up."))) == [(60, "Time's up.")]
+
+
+def test_the_couple_talking_after_a_question_is_overheard_silence_not_sorry(
+    app: Flask, home: Speaker
+) -> None:
+    question = home.say("a question about travel")
+    assert question["continue_conversation"] is True
+    overheard = home.say("well I always wanted to see Japan, remember that trip we almost booked")
+    assert overheard["overheard"] is True and overheard["speech"] == "" and overheard["later"] == []
+    assert overheard["continue_conversation"] is False
+    asked_for = home.say("next one please", new=False)  # "hey nabu, next one" in the same conversation
+    assert asked_for["heard"]["intent"] == "AMAZON.NextIntent" and asked_for["speech"]
+    with app.extensions["store"].engine.connect() as conn:
+        misses = conn.execute(text("SELECT count(*) FROM understanding_misses")).scalar()
+    assert misses == 0, "talk overheard is no miss to count"

@@ -1,6 +1,9 @@
 """One conversation through POST /alexa, POST /web/turn and POST /assist/turn (a local
 assistant: Home Assistant's integration sends its text there): the same words, turn by turn.
 
+A local speaker differs on purpose in one way: words not meant for the skill while a couple
+talk over a question are overheard, not answered (silence, the microphone closed).
+
 The apps are built with the same `RNG_SEED`, so every variant the content offers is chosen
 alike; any difference is the adapters drifting apart.
 """
@@ -79,6 +82,10 @@ def test_the_web_alexa_and_assist_adapters_say_the_same_thing_turn_by_turn(
         ), turn
         heard = speaker.say(words)  # a new conversation on the speaker after a reply that did not listen
         assert heard["heard"]["intent"] == intent, words
+        if heard.get("overheard"):  # after a question, words not for the skill are the couple's talk
+            assert intent == intents.FALLBACK and heard["speech"] == "" and not heard["continue_conversation"]
+            compared += 1
+            continue
         assert heard["speech_text"] == spoken.speech, turn
         assert speaker.everything(heard) == spoken.speech, f"{turn}: said now and later, every word"
         assert heard["end_session"] == spoken.ended, turn

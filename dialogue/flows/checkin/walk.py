@@ -21,6 +21,8 @@ only while a check-in is under way.
 | ANSWERING | skip / next / next person         | moves on without an answer              | ANSWERING      |
 | ANSWERING | say that again / start over       | the same question and its guidance      | ANSWERING      |
 | ANSWERING | help                              | about the topic, then the same question | ANSWERING      |
+| ANSWERING | how many more are there           | which topic of five, then the question  | ANSWERING      |
+| ANSWERING | another exercise ("a hug first")  | says how to pause for it, asks again    | ANSWERING      |
 | ANSWERING | let me redo that / go back        | forgets the last answer, asks it again  | ANSWERING      |
 | ANSWERING | pause / stop / cancel             | keeps progress, says how to resume      | end            |
 | ANSWERING | Tom, you go first                 | asks Tom; the person asked comes after  | ANSWERING      |
@@ -34,7 +36,7 @@ only while a check-in is under way.
 ```mermaid
 stateDiagram-v2
     [*] --> ANSWERING: begin / resume (from the names flow)
-    ANSWERING --> ANSWERING: answer / non-answer / skip / redo / again / help / other words
+    ANSWERING --> ANSWERING: answer / non-answer / skip / redo / again / help / how many more / other words
     ANSWERING --> [*]: pause / stop / last topic done
     [*] --> ANSWERING: redo (just finished)
 ```
@@ -243,6 +245,27 @@ def help_answering(turn: Turn) -> Go:
     return _ask(turn, lead=False, guide=True, tip=turn.say("help.checkin.answering"))
 
 
+def how_far(turn: Turn) -> Go:
+    """ "How many more of these are there": which of the five topics this is, then the question."""
+    progress = _progress(turn)
+    if progress.asking is None:
+        return _complete(turn, ())
+    index = progress.asking[0]
+    where = turn.say(
+        "checkin.progress",
+        ordinal=turn.content.lists["checkin.ordinals"][index],
+        topic=topic_name(turn, TOPICS[index]),
+        left=turn.content.lists["checkin.topics_left"][len(TOPICS) - 1 - index],
+    )
+    return _ask(turn, where, lead=False, guide=False)
+
+
+def elsewhere(turn: Turn) -> Go:
+    """Another exercise's words while someone answers ("can we do a hug first"): how to pause
+    for it, then the same question; nothing is saved."""
+    return _ask(turn, turn.say("checkin.answer.elsewhere"), lead=False, guide=False)
+
+
 def missed_answer(turn: Turn) -> Go:
     """Words that did not come through as an answer: ask again, gently."""
     return _ask(turn, turn.say("checkin.answer.missed"), lead=False, guide=False)
@@ -374,12 +397,13 @@ FLOW = Flow(
         Rule(intents.REPEAT, ask_again, ANSWERING),
         Rule(intents.START_OVER, ask_again, ANSWERING),
         Rule(intents.HELP, help_answering, ANSWERING),
+        Rule(intents.CHECKIN_PROGRESS, how_far, ANSWERING),
         Rule(intents.PREVIOUS, redo, ANSWERING),
         Rule(intents.STOP, pause, ANSWERING),
         Rule(intents.CANCEL, pause, ANSWERING),
         Rule(intents.NAME, goes_first, ANSWERING),
         Rule(intents.FALLBACK, missed_answer, ANSWERING),
-        Rule(intents.ANY, missed_answer, ANSWERING, lambda turn: turn.event.intent in _OTHER_EXERCISES),
+        Rule(intents.ANY, elsewhere, ANSWERING, lambda turn: turn.event.intent in _OTHER_EXERCISES),
     ),
     entries=(
         Rule(intents.ANSWER, answer, guard=_under_way),

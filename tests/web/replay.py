@@ -17,39 +17,11 @@ import sys
 import uuid
 from typing import Any
 
-import requests
-
 from dialogue import intents
 from tests.conftest import AlexaSession
+from tests.skill.test_serving import HttpClient
 from tests.web.test_same_as_alexa import CONVERSATION
 from tests.web.test_turn import Page
-
-
-class _Answer:
-    """A requests response in the shape the test helpers read (Flask's test response)."""
-
-    def __init__(self, response: requests.Response) -> None:
-        self.status_code = response.status_code
-        self._response = response
-
-    def get_json(self, silent: bool = False) -> Any:
-        try:
-            return self._response.json()
-        except ValueError:
-            if silent:
-                return None
-            raise
-
-
-class HttpClient:
-    """Posts JSON to a running server, as Flask's test client posts to an app."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url.rstrip("/")
-        self.session = requests.Session()
-
-    def post(self, path: str, json: Any) -> _Answer:
-        return _Answer(self.session.post(self.url + path, json=json, timeout=30))
 
 
 def replay(url: str) -> list[dict[str, Any]]:

@@ -343,3 +343,11 @@ def test_the_couple_talking_after_a_question_is_overheard_silence_not_sorry(
     with app.extensions["store"].engine.connect() as conn:
         misses = conn.execute(text("SELECT count(*) FROM understanding_misses")).scalar()
     assert misses == 0, "talk overheard is no miss to count"
+
+
+def test_no_to_the_reminder_is_not_now_not_goodbye(home: Speaker) -> None:
+    due = home.send({"reminder": "checkin", "time_zone": ZONE})
+    assert "Ready for your check-in?" in due["speech"]
+    later = home.say("no, not tonight")
+    assert "check-in" in later["speech"] and later["continue_conversation"] is False
+    assert "Goodbye" not in later["speech"] and "Thanks for talking" not in later["speech"]

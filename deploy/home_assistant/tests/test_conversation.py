@@ -187,3 +187,17 @@ async def test_removing_the_integration_deletes_the_household_on_the_server(
     with sqlite3.connect(server.database) as database:
         after = database.execute("SELECT count(*) FROM answers").fetchone()[0]
     assert after == before - 1
+
+
+async def test_a_server_that_cannot_be_reached_gets_a_spoken_apology(
+    hass: HomeAssistant, socket_enabled: None
+) -> None:
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(hass, "conversation", {})
+    entry = MockConfigEntry(domain=DOMAIN, data={CONF_URL: "http://127.0.0.1:9", CONF_API_TOKEN: "h2h_x"})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    result = await converse(hass, "a question about family")
+    assert "can't reach Heart to Heart" in speech(result) and result["continue_conversation"] is False
+    await hass.config_entries.async_unload(entry.entry_id)

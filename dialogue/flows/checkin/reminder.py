@@ -10,11 +10,13 @@ the alerts flow asks for it, and a permission granted runs the offer here again.
 | any   | stop the check-in reminders           | deletes it / says there is none            | end, home |
 | offer | yes (to "shall I remind you weekly?") | sets it for the day and time offered       | end       |
 | any   | (a local assistant's reminder is due) | asks "ready for your check-in?"; yes starts | home      |
+| any   | no (to "ready for your check-in?")    | "another time", and how to start it then   | end       |
 
 ```mermaid
 stateDiagram-v2
     [*] --> [*]: remind us weekly / yes to the offer / stop the reminders
     [*] --> home: the reminder is due (a local assistant) / ready for your check-in?
+    home --> [*]: no (not now)
 ```
 """
 
@@ -135,8 +137,19 @@ def reminder_due(turn: Turn) -> Go:
     return Go(HomeStep.MENU, reply, offer=OFFER_START)
 
 
+def not_now(turn: Turn) -> Go:
+    """ "No" to "ready for your check-in?": another time, and how to start it then."""
+    return Go(HomeStep.MENU, Reply(turn.say("checkin.reminder.not_now"), end_session=True))
+
+
 def _checkin_is_due(turn: Turn) -> bool:
     return turn.event.data.get("purpose") == REMINDER
+
+
+def _ready_was_asked(turn: Turn) -> bool:
+    from dialogue.flows.checkin.names import OFFER_START  # names builds on this module
+
+    return turn.session.offer == OFFER_START
 
 
 FLOW = Flow(
@@ -146,6 +159,7 @@ FLOW = Flow(
         Rule(intents.SCHEDULE_CHECKIN, schedule_reminder),
         Rule(intents.STOP_CHECKIN_REMINDERS, stop_reminders),
         Rule(intents.REMINDER_DUE, reminder_due, guard=_checkin_is_due),
+        Rule(intents.NO, not_now, guard=_ready_was_asked),
     ),
     offers=((OFFER_REMIND, remind_as_offered),),
 )

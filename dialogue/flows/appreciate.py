@@ -297,7 +297,7 @@ def _readable(turn: Turn, record: CheckInRecord) -> list[Answer]:
 
 
 def _read(turn: Turn, record: CheckInRecord) -> Go:
-    lines: list[Speech] = [turn.say("appreciate.read.intro", date=spoken_date(record.started_at))]
+    lines: list[Speech] = [turn.say("appreciate.read.intro", date=spoken_date(turn, record.started_at))]
     roles = turn.content.lists["appreciate.roles"]
     for answer in _readable(turn, record):
         name = answer.name or roles[min(answer.person, 1)]

@@ -170,7 +170,8 @@ def time_left(turn: Turn) -> Go:
         if running is not None:
             left = spoken_length(turn, seconds_left(turn, running))
             return Go(TimedStep.EVENING, Reply(turn.say(f"{purpose}.left", left=left), end_session=True))
-    return _nothing_running(turn, _asked_about(turn)[0])
+    asked = _asked_about(turn)
+    return _nothing_running(turn, asked[0] if len(asked) == 1 else ANY_TIMER)
 
 
 def end_evening(turn: Turn) -> Go:
@@ -184,14 +185,17 @@ def end_evening(turn: Turn) -> Go:
             reprompt = turn.say("reprompt.timed.evening")
             reply = Reply(speech, reprompt=reprompt, effects=cancel_alert(running, purpose))
             return Go(TimedStep.EVENING, reply, offer=OFFER_QUESTION)
-    return _nothing_running(turn, wanted[0])
+    return _nothing_running(turn, wanted[0] if len(wanted) == 1 else ANY_TIMER)
+
+
+ANY_TIMER = "timed"  # "how long is left" naming nothing: whatever runs
 
 
 def _nothing_running(turn: Turn, purpose: str = EVENING) -> Go:
-    """Nothing of that kind runs; for the evening, "yes" starts one."""
+    """Nothing of that kind runs (nothing at all, when none was named); "yes" starts an evening."""
     speech = turn.say_first([f"{purpose}.none", "evening.none"])
     reply = Reply(speech, reprompt=turn.say("reprompt.timed.evening"))
-    return Go(TimedStep.EVENING, reply, offer=OFFER_EVENING if purpose == EVENING else None)
+    return Go(TimedStep.EVENING, reply, offer=OFFER_EVENING if purpose in (EVENING, ANY_TIMER) else None)
 
 
 # --- starting a timer or reminder --------------------------------------------------------------

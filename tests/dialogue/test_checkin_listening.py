@@ -29,6 +29,7 @@ ANSWER_SLOT = (intents.ANSWER, "answer")
         ("that's a tough one", False),
         ("give us a sec", False),
         ("I need a minute to think", False),
+        ("thanks babe", False),
     ],
 )
 def test_filler_is_never_kept_as_an_answer(talk: Talk, words: str, kept: bool) -> None:

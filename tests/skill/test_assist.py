@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -351,3 +352,20 @@ def test_no_to_the_reminder_is_not_now_not_goodbye(home: Speaker) -> None:
     later = home.say("no, not tonight")
     assert "check-in" in later["speech"] and later["continue_conversation"] is False
     assert "Goodbye" not in later["speech"] and "Thanks for talking" not in later["speech"]
+
+
+def test_a_check_in_is_dated_by_the_home_s_own_day_not_utc(app: Flask) -> None:
+    # 01:00 UTC on Thursday 3 December is still Wednesday evening in New York.
+    app.extensions["conversation"].clock = lambda: datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
+    home = speaker_for(app)
+
+    def say(words: str) -> dict[str, Any]:
+        fresh = not home.listening
+        return home.send({"text": words, "new_conversation": fresh, "time_zone": "America/New_York"})
+
+    for words in ("start our check-in", "I'm Sam", "yes", "that's everyone", "the dinner you cooked"):
+        say(words)
+    say("let's finish this later")
+    say("what did we say in our check-in")
+    read = say("yes")
+    assert "Wednesday, December 2" in read["speech"], read["speech"]

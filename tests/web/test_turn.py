@@ -291,7 +291,7 @@ def test_a_tech_free_evening_is_a_timer_the_page_runs_and_the_dialogue_knows(app
     assert "1 hour and 30 minutes" in left["speech_text"] and left["effects"] == []
     ended = web.say("end the tech free evening")
     assert ended["effects"] == [{"type": "cancel_timer", "id": timer["id"], "purpose": "evening"}]
-    assert "no tech-free evening running" in web.say("how long is left")["speech_text"]
+    assert "Nothing's running right now" in web.say("how long is left")["speech_text"]
     state = State.from_json(app.extensions["store"].load_state(HouseholdKey("web", SESSION)))
     assert "evening" not in state.household.alerts
 

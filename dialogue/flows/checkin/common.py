@@ -60,9 +60,13 @@ def and_list(turn: Turn, names: Sequence[str]) -> str:
     return to_text(turn.say("checkin.list_and", rest=", ".join(names[:-1]), last=names[-1]))
 
 
-def spoken_date(moment: datetime) -> str:
-    """ "Sunday, March 8"."""
-    return f"{moment:%A}, {moment:%B} {moment.day}"
+def spoken_date(turn: Turn, moment: datetime) -> str:
+    """ "Sunday, March 8": the day where the household is (its device's time zone, when known)."""
+    from dialogue.flows.daily import household_zone  # daily builds on the check-in's modules
+
+    zone = household_zone(turn)
+    local = moment.astimezone(zone) if zone is not None else moment
+    return f"{local:%A}, {local:%B} {local.day}"
 
 
 def voice_name(turn: Turn) -> str | None:

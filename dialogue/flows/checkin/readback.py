@@ -201,7 +201,7 @@ def _read(turn: Turn, records: Sequence[CheckInRecord], person: str | None, topi
             note = turn.say("checkin.playback.unfinished")
         turn.session.playback_checkin = record.id
         turn.session.playback_topic = 0
-        intro = turn.say("checkin.playback.intro", date=spoken_date(record.started_at))
+        intro = turn.say("checkin.playback.intro", date=spoken_date(turn, record.started_at))
         return _play_topic(turn, record, join(note, intro))
     return _play_filtered(turn, records, person, topic)
 
@@ -274,7 +274,7 @@ def _play_filtered(
     if found is None:
         return _none_found(turn, person)
     record, answers = found
-    intro = turn.say("checkin.playback.when", date=spoken_date(record.started_at))
+    intro = turn.say("checkin.playback.when", date=spoken_date(turn, record.started_at))
     lines = [
         join(
             ()
@@ -324,7 +324,9 @@ def last_checkin(turn: Turn) -> Go:
         return _home(turn, "checkin.playback.nothing")
     record = records[0]
     key = "checkin.last.done" if record.completed_at else "checkin.last.open"
-    return _home(turn, key, date=spoken_date(record.started_at), count=_count(turn, len(record.answers)))
+    return _home(
+        turn, key, date=spoken_date(turn, record.started_at), count=_count(turn, len(record.answers))
+    )
 
 
 # --- deleting --------------------------------------------------------------------------------
@@ -367,7 +369,7 @@ def ask_delete_checkin(turn: Turn) -> Go:
     turn.session.delete_request = {"checkin": record.id}
     count = _count(turn, len(record.answers))
     return _confirm_delete(
-        turn, turn.say("checkin.delete.one_confirm", date=spoken_date(record.started_at), count=count)
+        turn, turn.say("checkin.delete.one_confirm", date=spoken_date(turn, record.started_at), count=count)
     )
 
 
@@ -399,7 +401,9 @@ def ask_delete_answer(turn: Turn) -> Go:
                 "person": answer.person,
             }
             values = {"name": _speaker_name(turn, answer), "topic": topic_name(turn, topic)}
-            speech = turn.say("checkin.delete.answer_confirm", date=spoken_date(record.started_at), **values)
+            speech = turn.say(
+                "checkin.delete.answer_confirm", date=spoken_date(turn, record.started_at), **values
+            )
             return _confirm_delete(turn, speech)
     turn.session.delete_request = None
     return _home(turn, "checkin.delete.no_answer")
@@ -593,7 +597,7 @@ def _transcript_card(turn: Turn, record: CheckInRecord, only: Sequence[Answer] |
         if only is None or answer in only
     ]
     return Card(
-        to_text(turn.say("checkin.card.title", date=spoken_date(record.started_at))), "\n".join(lines)
+        to_text(turn.say("checkin.card.title", date=spoken_date(turn, record.started_at))), "\n".join(lines)
     )
 
 

@@ -469,3 +469,14 @@ def test_an_answer_sent_again_at_once_is_kept_once_and_the_same_words_later_are_
         ("appreciation", 0): "more time together",
         ("appreciation", 1): "more time together",
     }
+
+
+def test_a_household_that_has_done_one_before_hears_a_shorter_start(talk: Talk) -> None:
+    set_up_two(talk)
+    assert "Here's how it works" in talk.text
+    for number in range(10):
+        talk.say(intents.ANSWER, answer=f"answer number {number + 1}")
+    assert len(stored(talk)) == 10
+    talk.say(intents.START_CHECKIN)
+    assert "Here's how it works" not in talk.text
+    assert "as before" in talk.text or "last time" in talk.text

@@ -52,7 +52,7 @@ from dialogue.flows.checkin.common import TOPICS, journal, topic_name, under_way
 from dialogue.flows.checkin.reminder import OFFER_REMIND, REMINDER, offer_reminder
 from dialogue.flows.home import HomeStep
 from dialogue.model import Reply
-from dialogue.ports import Answer
+from dialogue.ports import Answer, Kind
 from dialogue.rules import Flow, Go, Rule, Turn
 from dialogue.speech import Speech, join
 from dialogue.state import CheckInProgress
@@ -71,9 +71,12 @@ def begin_or_resume(turn: Turn, opening: Speech = ()) -> Go:
     """Begin a check-in with the household's names, or go on with the one under way."""
     household = turn.household
     if household.checkin is None:
+        known = Kind.CHECKIN in journal(turn).kinds()  # they have done one: a shorter start
         household.checkin = CheckInProgress(id=journal(turn).start_checkin(turn.ports.clock()))
         household.checkin.asking = _next_place(turn)
         key = "checkin.begin.one" if len(household.names) == 1 else "checkin.begin.two"
+        if known:
+            key += "_again"
         return _ask(turn, join(opening, turn.say(key)), lead=True, guide=True)
     asking = _progress(turn).asking
     if asking is None:

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import random
 import secrets
 from dataclasses import dataclass, replace
 from typing import Any
@@ -255,10 +254,12 @@ class AssistEndpoint:
         }
 
     def _apology(self) -> dict[str, Any]:
-        content = self.conversation.content
-        rng = random.Random()
-        apology = Reply(content.speak("error.apology", rng), reprompt=content.speak("reprompt", rng))
-        return {"new_session": False, **speaker_json(apology), "effects": [], "fault": True}
+        return {
+            "new_session": False,
+            **speaker_json(self.conversation.apology()),
+            "effects": [],
+            "fault": True,
+        }
 
 
 def _endpoint() -> AssistEndpoint:

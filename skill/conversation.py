@@ -88,6 +88,11 @@ class Conversation:
         self.clock = clock
         self.rng = rng
 
+    def apology(self) -> Reply:
+        """What every adapter says for a fault inside a turn: sorry, out loud, and listening."""
+        rng = random.Random()
+        return Reply(self.content.speak("error.apology", rng), reprompt=self.content.speak("reprompt", rng))
+
     def turn(self, key: HouseholdKey, event: Event, host: EffectHost | None = None) -> Reply:
         """Handle one event for one household and return what to say."""
         return self.exchange(key, event, host).reply

@@ -157,6 +157,9 @@ def resume_evening(turn: Turn) -> Go:
     return start_alert(turn, EVENING, RESUME_EVENING, ends_at=ends_at)
 
 
+ANY_TIMER = "timed"  # "how long is left" naming nothing: whatever runs
+
+
 def _asked_about(turn: Turn) -> tuple[str, ...]:
     """The timed exercises a request may mean: the one it names ("the cuddle"), else any, evening first."""
     named = (turn.event.slot("timed").resolved_id or "").lower()
@@ -186,9 +189,6 @@ def end_evening(turn: Turn) -> Go:
             reply = Reply(speech, reprompt=reprompt, effects=cancel_alert(running, purpose))
             return Go(TimedStep.EVENING, reply, offer=OFFER_QUESTION)
     return _nothing_running(turn, wanted[0] if len(wanted) == 1 else ANY_TIMER)
-
-
-ANY_TIMER = "timed"  # "how long is left" naming nothing: whatever runs
 
 
 def _nothing_running(turn: Turn, purpose: str = EVENING) -> Go:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import re
 from collections.abc import Iterable, Mapping
 from importlib import resources
@@ -36,7 +35,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from dialogue import Reply, intents
+from dialogue import intents
 from dialogue.schemas import Schema
 from skill.alexa.services import AlexaEffects, TimeoutApiClient
 from skill.alexa.translate import event_from, household_of, permission_event, response_from
@@ -113,12 +112,7 @@ class AlexaEndpoint:
             return response_from(envelope, reply)
         except Exception as error:  # any fault inside a turn: an apology out loud, never a 500
             log.error("turn failed: %s", type(error).__name__, exc_info=error)
-            content = self.conversation.content
-            apology = Reply(
-                content.speak("error.apology", random.Random()),
-                reprompt=content.speak("reprompt", random.Random()),
-            )
-            return response_from(envelope, apology)
+            return response_from(envelope, self.conversation.apology())
 
     def _read(self) -> tuple[bytes, dict[str, Any]]:
         """The raw body (what Amazon signed) and its JSON (UTF-8, as JSON must be)."""

@@ -32,7 +32,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import random
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import cache
@@ -42,7 +41,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from dialogue import Event, Reply, State, intents
+from dialogue import Event, State, intents
 from dialogue.state import Session
 from skill.conversation import Conversation
 from skill.errors import BadRequest
@@ -149,13 +148,10 @@ class WebEndpoint:
         return {"session_id": session_id, "deleted": bool(deleted)}
 
     def _apology(self, session_id: str) -> dict[str, Any]:
-        content = self.conversation.content
-        rng = random.Random()
-        apology = Reply(content.speak("error.apology", rng), reprompt=content.speak("reprompt", rng))
         return {
             "session_id": session_id,
             "new_session": False,
-            **reply_json(apology),
+            **reply_json(self.conversation.apology()),
             "effects": [],
             "suggestions": suggestions_for("home"),
             "fault": True,

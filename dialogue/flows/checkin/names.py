@@ -43,6 +43,7 @@ from enum import Enum
 
 from dialogue import intents
 from dialogue.flows.checkin.common import and_list, forget_progress, journal
+from dialogue.flows.checkin.reminder import OFFER_START
 from dialogue.flows.checkin.walk import begin_or_resume, not_running
 from dialogue.model import Reply
 from dialogue.rules import Flow, Go, Rule, Turn
@@ -53,9 +54,6 @@ MAX_PEOPLE = 6  # one person up to a family of six
 # how several names said at once are told apart: "Priya, Tom and Ava"
 _NAME_SEPARATOR = re.compile(r"\s*(?:,|\band\b)\s*")
 _NAME_START = re.compile(r"((?:^|,\s*|\band\s+))([a-z])")
-
-
-OFFER_START = "checkin_start"  # "ready for your check-in?": a yes starts it
 
 
 class NamesStep(Enum):

@@ -36,6 +36,7 @@ from dialogue.speech import Speech, to_text
 
 REMINDER = "checkin"  # the purpose under which the weekly reminder is kept in household.alerts
 OFFER_REMIND = "checkin_remind"
+OFFER_START = "checkin_start"  # "ready for your check-in?": a yes starts it (dialogue.flows.checkin.names)
 DEFAULT_DAY, DEFAULT_TIME = "SU", "20:00"  # the seed article's "every Sunday night at 8 pm"
 
 
@@ -130,8 +131,6 @@ def _spoken_schedule(turn: Turn, day: str, at: str) -> str:
 def reminder_due(turn: Turn) -> Go:
     """A host that keeps the reminder itself (a local assistant) says it is due: "ready for
     your check-in?", and a yes starts it (or carries on a paused one)."""
-    from dialogue.flows.checkin.names import OFFER_START  # names builds on this module
-
     question = turn.say("checkin.reminder.due")
     reply = Reply(question, reprompt=turn.say("checkin.reminder.due_reprompt"))
     return Go(HomeStep.MENU, reply, offer=OFFER_START)
@@ -147,8 +146,6 @@ def _checkin_is_due(turn: Turn) -> bool:
 
 
 def _ready_was_asked(turn: Turn) -> bool:
-    from dialogue.flows.checkin.names import OFFER_START  # names builds on this module
-
     return turn.session.offer == OFFER_START
 
 
